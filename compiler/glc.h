@@ -22,6 +22,7 @@
 #endif
 
 struct json_t;
+struct glc_ctx;
 
 /* ------------------------------------------------------------------ arena.c */
 
@@ -78,6 +79,7 @@ struct glc_diag {
     bool suppressed;
     const char *suppress_reason;
     uint32_t seq;         /* insertion order, for a stable sort */
+    const char *file_path; /* the file's path, the first sort key */
 };
 
 enum glc_format { GLC_FMT_TEXT, GLC_FMT_JSON, GLC_FMT_SARIF, GLC_FMT_GITHUB };
@@ -125,6 +127,7 @@ struct glc_ynode {
     uint8_t kind;       /* enum glc_ykind */
     uint8_t quoted;     /* scalar written quoted or as a block scalar: always a string */
     uint32_t count;     /* pairs (map) or items (seq); byte length (scalar) */
+    uint64_t weight;    /* nodes in this subtree counting alias expansions (the budget) */
     struct glc_loc at;  /* the node's own span */
     union {
         const char *str;               /* scalar bytes, NUL-terminated */
@@ -221,6 +224,10 @@ enum glc_cfg_kind { GLC_CFG_UNKNOWN = 0, GLC_CFG_KUBERNETES, GLC_CFG_RESILIENCE 
  * formats (quantity, duration, dns-label), required keys and unknown keys (with
  * a "did you mean"). Returns the number of errors reported. */
 int glc_schema_validate(struct glc_ctx *cx, int file);
+/* The parsed embedded schema of a config kind, and the default at a dotted
+ * path ("kubernetes.app.name"); NULL when the schema has none. */
+struct json_t *glc_schema_get(struct glc_ctx *cx, int kind);
+struct json_t *glc_schema_default(struct glc_ctx *cx, int kind, const char *dotted);
 /* Levenshtein-based suggestion among candidates; NULL when nothing is close. */
 const char *glc_suggest(const char *word, const char *const *cands, size_t n);
 
@@ -260,10 +267,13 @@ struct glc_probe {
     glc_int port, initial_delay, period, timeout, failure_threshold, success_threshold;
 };
 
+enum glc_check { GLC_CHECK_NONE = 0, GLC_CHECK_POSTGRES, GLC_CHECK_REDIS, GLC_CHECK_KAFKA };
+
 struct glc_breaker {
     const char *name;
     struct glc_loc at;    /* the service's key */
     glc_int failure_threshold, recovery_timeout, half_open_max_calls, success_threshold;
+    struct { enum glc_check v; struct glc_loc at; bool set; } check; /* inferred from the name */
 };
 
 struct glc_k8s {

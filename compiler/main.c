@@ -1,0 +1,157 @@
+/*
+ * main.c — the glc command line: argument parsing and dispatch only.
+ *
+ *   glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]
+ *   glc explain CODE        glc schema kubernetes|resilience
+ *   glc --version           glc --help
+ *
+ * Exit codes: 0 no errors; 1 errors (or warnings with --werror); 2 usage or I/O.
+ */
+#include "glc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]\n"
+    "       glc explain CODE\n"
+    "       glc schema kubernetes|resilience\n"
+    "       glc --version | --help\n"
+    "\n"
+    "Inputs are files, or directories holding kubernetes_config.yaml and\n"
+    "resilience_config.yaml (also under config/); default: the current directory.\n"
+    "Exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage or I/O problem.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("glc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
+static bool parse_format(const char *s, enum glc_format *out)
+{
+    static const char *const names[] = {"text", "json", "sarif", "github"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (enum glc_format)i;
+            return true;
+        }
+    return false;
+}
+
+static bool want_color(enum glc_format fmt)
+{
+    const char *nc = getenv("NO_COLOR");
+    return fmt == GLC_FMT_TEXT && isatty(STDERR_FILENO) && !(nc && *nc);
+}
+
+/* Parse the shared options; positional arguments are collected into args. */
+static int parse_common(int argc, char **argv, struct glc_options *opt, const char **args, int *nargs)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !parse_format(v, &opt->format))
+                return usage_error("--format takes text, json, sarif or github, not '%s'", v ? v : "");
+        } else if (!strcmp(a, "--werror")) {
+            opt->werror = true;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else {
+            args[(*nargs)++] = a;
+        }
+    }
+    return 0;
+}
+
+static int finish(struct glc_ctx *cx)
+{
+    glc_diag_finish(cx);
+    FILE *out = cx->opt.format == GLC_FMT_TEXT ? stderr : stdout;
+    glc_diag_render(cx, out, cx->opt.format, cx->opt.color);
+    if (cx->nerrors)
+        return 1;
+    return cx->opt.werror && cx->nwarnings ? 1 : 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    struct glc_options opt = {0};
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    int nargs = 0;
+    int rc = parse_common(argc, argv, &opt, args, &nargs);
+    if (rc) {
+        free(args);
+        return rc;
+    }
+    opt.color = want_color(opt.format);
+    struct glc_ctx *cx = glc_ctx_new(&opt);
+    rc = glc_front_end(cx, args, nargs);
+    if (rc == 0)
+        rc = finish(cx);
+    glc_ctx_free(cx);
+    free(args);
+    return rc;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    if (argc != 1)
+        return usage_error("explain takes one code, e.g. 'glc explain GLC121'%s", "");
+    char code[16];
+    snprintf(code, sizeof code, "%s", argv[0]);
+    for (char *p = code; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    const struct glc_rule *r = glc_rule_find(code);
+    if (!r)
+        return usage_error("unknown code '%s'; codes look like GLC121", argv[0]);
+    char page[64];
+    snprintf(page, sizeof page, "docs/rules/%s.md", r->code);
+    const struct glc_embedded *e = glc_embedded_find(page);
+    if (e)
+        fwrite(e->data, 1, e->len, stdout);
+    else
+        printf("%s (%s, %s): %s\n", r->code, r->name, glc_severity_name(r->severity), r->title);
+    return 0;
+}
+
+static int cmd_schema(int argc, char **argv)
+{
+    if (argc != 1 || (strcmp(argv[0], "kubernetes") && strcmp(argv[0], "resilience")))
+        return usage_error("schema takes 'kubernetes' or 'resilience'%s", "");
+    const char *name = !strcmp(argv[0], "kubernetes") ? "schema/kubernetes_config.schema.json"
+                                                      : "schema/resilience_config.schema.json";
+    const struct glc_embedded *e = glc_embedded_find(name);
+    fwrite(e->data, 1, e->len, stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("glc %s\n", GLC_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc - 2, argv + 2);
+    if (!strcmp(cmd, "explain"))
+        return cmd_explain(argc - 2, argv + 2);
+    if (!strcmp(cmd, "schema"))
+        return cmd_schema(argc - 2, argv + 2);
+    return usage_error("unknown command '%s'", cmd);
+}

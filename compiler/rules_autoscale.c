@@ -1,0 +1,8 @@
+/* rules_autoscale.c — rule family (being written). */
+#include "glc.h"
+
+void glc_check_autoscale(struct glc_ctx *cx, const struct glc_capacity *cap)
+{
+    (void)cx;
+    (void)cap;
+}
