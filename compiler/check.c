@@ -41,6 +41,7 @@ void glc_check(struct glc_ctx *cx)
 {
     struct glc_capacity cap = {0};
     derive_capacity(cx, &cap);
+    cx->capacity = cap;
     note_cross_file(cx);
     glc_check_zone(cx, &cap);
     glc_check_autoscale(cx, &cap);

@@ -372,6 +372,50 @@ void glc_check_probe(struct glc_ctx *cx, const struct glc_capacity *cap);
 void glc_check_lb(struct glc_ctx *cx, const struct glc_capacity *cap);
 void glc_check_breaker(struct glc_ctx *cx, const struct glc_capacity *cap);
 
+/* ------------------------------------------------------------------ view.c */
+
+/* The checked model as the JSON view the templates are filled from (jansson;
+ * the caller json_decref()s it). Uses cx->capacity from glc_check(). */
+struct json_t *glc_view(struct glc_ctx *cx);
+
+/* ------------------------------------------------------------------ emit.c */
+
+/* One rendered output file, path relative to the output directory. */
+struct glc_output {
+    const char *path;
+    char *data;      /* malloc'd */
+    size_t len;
+};
+struct glc_outset {
+    struct glc_output *v;
+    size_t n, cap;
+};
+void glc_outset_free(struct glc_outset *o);
+
+/* Render every template (built-in, or overridden file by file from
+ * templates_dir) into memory; outputs are sorted by path. Returns 0, or -1
+ * after reporting a template error on stderr. */
+int glc_render_all(struct glc_ctx *cx, const char *templates_dir, struct glc_outset *out);
+
+enum glc_write_mode { GLC_WRITE, GLC_CHECK_ONLY };
+struct glc_write_stats {
+    int written, unchanged, removed;      /* GLC_WRITE */
+    int stale, missing, extra;            /* GLC_CHECK_ONLY */
+};
+/* Write outputs atomically (temp file + rename, unchanged files untouched),
+ * remove files a previous build generated but this one does not (per the
+ * .glc-manifest), or in GLC_CHECK_ONLY mode only compare and list drift on
+ * stderr. Returns 0, 1 on drift (check mode), 2 on an I/O error. */
+int glc_write_outputs(struct glc_ctx *cx, const char *outdir, const struct glc_outset *o,
+                      enum glc_write_mode mode, struct glc_write_stats *st);
+
+/* ------------------------------------------------------------------ link.c */
+
+/* Compile <out>/c/glc_breakers.c with the runtime's main and link
+ * <out>/bin/<app>-runtime against the runtime library ($CC, pkg-config);
+ * relinks only when an input changed. Returns 0, or 2 with a message. */
+int glc_link(struct glc_ctx *cx, const char *outdir);
+
 /* ------------------------------------------------------------------ mustache.c */
 
 /* A Mustache renderer (spec v1.x: interpolation, sections, inverted sections,
@@ -405,6 +449,7 @@ struct glc_ctx {
     struct glc_diag **diags; size_t ndiags, diags_cap;
     int nerrors, nwarnings, nnotes, nsuppressed;
     struct glc_model model;
+    struct glc_capacity capacity;  /* derived by glc_check() */
     struct json_t *schema[3];     /* parsed embedded schemas, by enum glc_cfg_kind */
 };
 

@@ -2,6 +2,7 @@
  * main.c — the glc command line: argument parsing and dispatch only.
  *
  *   glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]
+ *   glc build [FILE|DIR]... [-o DIR] [--no-link] [--check] [--view] [--templates DIR]
  *   glc explain CODE        glc schema kubernetes|resilience
  *   glc --version           glc --help
  *
@@ -9,12 +10,15 @@
  */
 #include "glc.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char usage[] =
     "usage: glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]\n"
+    "       glc build [FILE|DIR]... [-o DIR] [--no-link] [--check] [--view] [--templates DIR]\n"
+    "                 [--format text|json|sarif|github] [--werror]\n"
     "       glc explain CODE\n"
     "       glc schema kubernetes|resilience\n"
     "       glc --version | --help\n"
@@ -49,13 +53,46 @@ static bool want_color(enum glc_format fmt)
     return fmt == GLC_FMT_TEXT && isatty(STDERR_FILENO) && !(nc && *nc);
 }
 
-/* Parse the shared options; positional arguments are collected into args. */
-static int parse_common(int argc, char **argv, struct glc_options *opt, const char **args, int *nargs)
+struct build_opts {
+    const char *out, *templates;
+    bool no_link, check, view;
+};
+
+/* Options that take a value: "--opt V" or "--opt=V". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (!strncmp(a, name, n) && a[n] == '=')
+        return a + n + 1;
+    if (!strcmp(a, name))
+        return *i + 1 < argc ? argv[++*i] : "";
+    return NULL;
+}
+
+/* Parse the options; positional arguments are collected into args. bo is
+ * NULL for commands without build options. */
+static int parse_common(int argc, char **argv, struct glc_options *opt, struct build_opts *bo,
+                        const char **args, int *nargs)
 {
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
-            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+        const char *a = argv[i], *v;
+        if (bo && (v = opt_value(argc, argv, &i, "-o")) != NULL) {
+            if (!*v)
+                return usage_error("-o needs a directory%s", "");
+            bo->out = v;
+        } else if (bo && (v = opt_value(argc, argv, &i, "--templates")) != NULL) {
+            if (!*v)
+                return usage_error("--templates needs a directory%s", "");
+            bo->templates = v;
+        } else if (bo && !strcmp(a, "--no-link")) {
+            bo->no_link = true;
+        } else if (bo && !strcmp(a, "--check")) {
+            bo->check = true;
+        } else if (bo && !strcmp(a, "--view")) {
+            bo->view = true;
+        } else if (!strcmp(a, "--format") || !strncmp(a, "--format=", 9)) {
+            v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || !parse_format(v, &opt->format))
                 return usage_error("--format takes text, json, sarif or github, not '%s'", v ? v : "");
         } else if (!strcmp(a, "--werror")) {
@@ -84,7 +121,7 @@ static int cmd_check(int argc, char **argv)
     struct glc_options opt = {0};
     const char **args = calloc((size_t)argc + 1, sizeof *args);
     int nargs = 0;
-    int rc = parse_common(argc, argv, &opt, args, &nargs);
+    int rc = parse_common(argc, argv, &opt, NULL, args, &nargs);
     if (rc) {
         free(args);
         return rc;
@@ -94,6 +131,67 @@ static int cmd_check(int argc, char **argv)
     rc = glc_front_end(cx, args, nargs);
     if (rc == 0)
         rc = finish(cx);
+    glc_ctx_free(cx);
+    free(args);
+    return rc;
+}
+
+static void regen_command(int nargs, const char **args, const struct build_opts *bo)
+{
+    fputs("glc: output is out of date; regenerate it with:\n    glc build", stderr);
+    for (int i = 0; i < nargs; i++)
+        fprintf(stderr, " %s", args[i]);
+    fprintf(stderr, " -o %s%s\n", bo->out, bo->no_link ? " --no-link" : "");
+}
+
+static int build_outputs(struct glc_ctx *cx, const struct build_opts *bo, int nargs, const char **args)
+{
+    struct glc_outset out = {0};
+    if (glc_render_all(cx, bo->templates, &out) != 0)
+        return 2;
+    struct glc_write_stats st;
+    int rc = glc_write_outputs(cx, bo->out, &out, bo->check ? GLC_CHECK_ONLY : GLC_WRITE, &st);
+    if (bo->check && rc == 1) {
+        fprintf(stderr, "glc: %d stale, %d missing, %d extra file%s in %s\n", st.stale, st.missing, st.extra,
+                st.stale + st.missing + st.extra == 1 ? "" : "s", bo->out);
+        regen_command(nargs, args, bo);
+    } else if (bo->check && rc == 0) {
+        fprintf(stderr, "glc: %s is up to date (%zu files)\n", bo->out, out.n);
+    } else if (rc == 0) {
+        fprintf(stderr, "glc: %zu files in %s: %d written, %d unchanged, %d removed\n", out.n, bo->out,
+                st.written, st.unchanged, st.removed);
+        if (!bo->no_link)
+            rc = glc_link(cx, bo->out);
+    }
+    glc_outset_free(&out);
+    return rc;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    struct glc_options opt = {0};
+    struct build_opts bo = {.out = "generated"};
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    int nargs = 0;
+    int rc = parse_common(argc, argv, &opt, &bo, args, &nargs);
+    if (rc) {
+        free(args);
+        return rc;
+    }
+    opt.color = want_color(opt.format);
+    struct glc_ctx *cx = glc_ctx_new(&opt);
+    rc = glc_front_end(cx, args, nargs);
+    if (rc == 0) {
+        rc = finish(cx); /* diagnostics first; nothing is written when there are errors */
+        if (rc == 0 && bo.view) {
+            json_t *v = glc_view(cx);
+            json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            fputc('\n', stdout);
+            json_decref(v);
+        } else if (rc == 0) {
+            rc = build_outputs(cx, &bo, nargs, args);
+        }
+    }
     glc_ctx_free(cx);
     free(args);
     return rc;
@@ -149,6 +247,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 2, argv + 2);
+    if (!strcmp(cmd, "build"))
+        return cmd_build(argc - 2, argv + 2);
     if (!strcmp(cmd, "explain"))
         return cmd_explain(argc - 2, argv + 2);
     if (!strcmp(cmd, "schema"))

@@ -226,6 +226,8 @@ stop_postgres() {
       kill -QUIT "$pid" 2>/dev/null || true
       _glc_wait_for 5 _glc_not_running "$pid" || kill -KILL "$pid" 2>/dev/null || true
     fi
+    # pg_ctl returns once the pid file is gone, a moment before the postmaster has exited.
+    _glc_wait_for 10 _glc_not_running "$pid" || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -rf "$POSTGRES_DIR"
   _glc_unregister stop_postgres
