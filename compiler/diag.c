@@ -13,6 +13,45 @@
 
 /* ---- collecting ---- */
 
+#define MAX_MESSAGE 1000  /* bytes; longer messages are cut in the middle */
+
+/* Messages are one line each: control characters that reach one through a
+ * user string are escaped, and a message that quotes a huge value is cut. */
+static char *clean_message(struct glc_arena *a, char *p, size_t n)
+{
+    bool dirty = n > MAX_MESSAGE;
+    for (size_t i = 0; i < n && !dirty; i++)
+        dirty = (unsigned char)p[i] < 0x20 || p[i] == 0x7f;
+    if (!dirty)
+        return p;
+    struct glc_buf b = {0};
+    bool cut = n <= MAX_MESSAGE;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (!cut && i >= MAX_MESSAGE / 2 && (c & 0xc0) != 0x80) {
+            cut = true;
+            glc_buf_puts(&b, "...");
+            i = n - MAX_MESSAGE / 2;          /* keep the end: it often says what is wrong */
+            while (i < n && ((unsigned char)p[i] & 0xc0) == 0x80)
+                i++;
+            if (i >= n)
+                break;
+            c = (unsigned char)p[i];
+        }
+        if (c == '\n')
+            glc_buf_puts(&b, "\\n");
+        else if (c == '\t')
+            glc_buf_puts(&b, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            glc_buf_printf(&b, "\\x%02x", c);
+        else
+            glc_buf_putc(&b, (char)c);
+    }
+    char *r = glc_strndup(a, b.data ? b.data : "", b.len);
+    glc_buf_free(&b);
+    return r;
+}
+
 static char *vfmt(struct glc_arena *a, const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -22,7 +61,7 @@ static char *vfmt(struct glc_arena *a, const char *fmt, va_list ap)
     if (n > 0)
         vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
-    return p;
+    return n > 0 ? clean_message(a, p, (size_t)n) : p;
 }
 
 struct glc_diag *glc_report(struct glc_ctx *cx, const char *code, struct glc_loc at,
@@ -111,11 +150,29 @@ static bool suppressible(const char *code)
     return strcmp(code, "GLC012") > 0;
 }
 
+/* Columns count code points, like libfyaml's marks. */
+static uint32_t byte_to_col(const char *line, size_t off)
+{
+    uint32_t col = 1;
+    for (size_t i = 0; i < off; i++)
+        col += ((unsigned char)line[i] & 0xc0) != 0x80;
+    return col;
+}
+
 static void validate_ignore(struct glc_ctx *cx, const struct ignore *ig, const char *start)
 {
+    const struct glc_file *f = &cx->files[ig->file];
+    const char *line = f->text + f->line_off[ig->line - 1];
     struct glc_loc at = {.file = ig->file, .line = ig->line,
-                         .col = (uint32_t)(start - cx->files[ig->file].text -
-                                           cx->files[ig->file].line_off[ig->line - 1]) + 1};
+                         .col = byte_to_col(line, (size_t)(start - line))};
+    bool any = false;
+    for (size_t i = 0; i < ig->codes_len; i++)
+        any |= isalnum((unsigned char)ig->codes[i]) != 0;
+    if (!any) {
+        struct glc_diag *d = glc_report(cx, "GLC012", at, NULL, "glc-ignore names no code");
+        glc_help(cx, d, "write '# glc-ignore GLC121: <why this is acceptable>'");
+        return;
+    }
     if (!ig->reason) {
         struct glc_diag *d = glc_report(cx, "GLC012", at, NULL,
                                         "glc-ignore needs a reason after the code");
@@ -196,18 +253,33 @@ static size_t scan_ignores(struct glc_ctx *cx, struct ignore **out)
     return n;
 }
 
+/* scan_ignores yields comments ordered by (file, line): the first one at or
+ * after (file, line), by binary search, so many comments stay cheap. */
+static size_t first_ignore(const struct ignore *ig, size_t n, uint32_t file, uint32_t line)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ig[mid].file < file || (ig[mid].file == file && ig[mid].line < line))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void apply_ignores(struct glc_ctx *cx)
 {
     struct ignore *ig;
     size_t n = scan_ignores(cx, &ig);
-    for (size_t i = 0; i < cx->ndiags; i++) {
+    for (size_t i = 0; i < cx->ndiags && n; i++) {
         struct glc_diag *d = cx->diags[i];
-        if (!suppressible(d->code))
+        if (!suppressible(d->code) || d->at.line == 0)
             continue;
-        for (size_t k = 0; k < n; k++) {
-            if (!ig[k].reason || ig[k].file != d->at.file)
-                continue;
-            if (ig[k].line != d->at.line && ig[k].line + 1 != d->at.line)
+        /* a comment on the finding's line, or on the line above it */
+        for (size_t k = first_ignore(ig, n, d->at.file, d->at.line - 1);
+             k < n && ig[k].file == d->at.file && ig[k].line <= d->at.line; k++) {
+            if (!ig[k].reason)
                 continue;
             if (code_in_list(ig[k].codes, ig[k].codes_len, d->code)) {
                 d->suppressed = true;

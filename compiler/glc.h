@@ -228,6 +228,8 @@ int glc_schema_validate(struct glc_ctx *cx, int file);
  * path ("kubernetes.app.name"); NULL when the schema has none. */
 struct json_t *glc_schema_get(struct glc_ctx *cx, int kind);
 struct json_t *glc_schema_default(struct glc_ctx *cx, int kind, const char *dotted);
+/* The config reference as markdown (schemadoc.c), from the embedded schema. */
+int glc_schema_markdown(struct glc_ctx *cx, int kind, struct glc_buf *out);
 /* Levenshtein-based suggestion among candidates; NULL when nothing is close. */
 const char *glc_suggest(const char *word, const char *const *cands, size_t n);
 

@@ -16,7 +16,7 @@
 
 #define MAX_FILE_BYTES   (64u << 20)  /* 64 MiB */
 #define MAX_DEPTH        64           /* glc's configs nest 6 deep */
-#define MAX_WEIGHT       (1u << 24)   /* nodes after alias expansion */
+#define MAX_WEIGHT       (1u << 22)   /* nodes after alias expansion (100k breakers ~ 1M) */
 
 struct frame {
     struct glc_ynode *node;     /* the collection being built */
@@ -26,9 +26,13 @@ struct frame {
     const char *anchor;
 };
 
-struct anchor {
-    const char *name;
-    struct glc_ynode *node;
+/* A string-keyed open-addressing hash table (malloc'd). Used for anchors
+ * (name -> node, the latest definition wins) and for merge keys, so hostile
+ * inputs with 100k anchors or keys stay linear. */
+struct strmap {
+    const char **keys;
+    void **vals;
+    size_t cap, n;
 };
 
 struct loader {
@@ -36,8 +40,7 @@ struct loader {
     int file;
     struct frame *stack;
     size_t depth, stack_cap;
-    struct anchor *anchors;
-    size_t nanchors, anchors_cap;
+    struct strmap anchors;
     struct glc_ynode *root;
     int ndocs;
     bool failed;
@@ -57,6 +60,91 @@ static void *grow(void *vec, size_t *cap, size_t len, size_t elem)
     }
     *cap = ncap;
     return p;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void strmap_rehash(struct strmap *m, size_t ncap)
+{
+    const char **keys = calloc(ncap, sizeof *keys);
+    void **vals = calloc(ncap, sizeof *vals);
+    if (!keys || !vals) {
+        fputs("glc: out of memory\n", stderr);
+        abort();
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i])
+            continue;
+        size_t h = (size_t)hash_str(m->keys[i]) & (ncap - 1);
+        while (keys[h])
+            h = (h + 1) & (ncap - 1);
+        keys[h] = m->keys[i];
+        vals[h] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->cap = ncap;
+}
+
+/* The value slot of key, inserted (with a NULL value) when absent. */
+static void **strmap_slot(struct strmap *m, const char *key)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        strmap_rehash(m, m->cap ? m->cap * 2 : 16);
+    size_t h = (size_t)hash_str(key) & (m->cap - 1);
+    for (; m->keys[h]; h = (h + 1) & (m->cap - 1))
+        if (strcmp(m->keys[h], key) == 0)
+            return &m->vals[h];
+    m->keys[h] = key;
+    m->n++;
+    return &m->vals[h];
+}
+
+static void *strmap_get(const struct strmap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t h = (size_t)hash_str(key) & (m->cap - 1);
+    for (; m->keys[h]; h = (h + 1) & (m->cap - 1))
+        if (strcmp(m->keys[h], key) == 0)
+            return m->vals[h];
+    return NULL;
+}
+
+static void strmap_free(struct strmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* Columns are counted in code points (as libfyaml's marks and SARIF's
+ * columnKind "unicodeCodePoints" do); these convert within one line. */
+static size_t col_to_byte(const char *line, size_t len, uint32_t col)
+{
+    size_t i = 0;
+    for (uint32_t c = 1; c < col && i < len; c++) {
+        i++;
+        while (i < len && ((unsigned char)line[i] & 0xc0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static uint32_t byte_to_col(const char *line, size_t off)
+{
+    uint32_t col = 1;
+    for (size_t i = 0; i < off; i++)
+        col += ((unsigned char)line[i] & 0xc0) != 0x80;
+    return col;
 }
 
 static struct glc_loc mark_loc(const struct loader *ld, const struct fy_mark *s,
@@ -101,9 +189,16 @@ static int read_all(const char *path, char **out, size_t *len, const char **why)
         *why = strerror(errno);
         return -1;
     }
+    /* Read at most MAX_FILE_BYTES + 1 bytes: one more than the cap proves the
+     * file is too large without reading the rest (works for pipes and devices). */
     size_t cap = 64 * 1024, n = 0;
     char *buf = malloc(cap + 1);
     for (;;) {
+        if (!buf) {
+            fclose(f);
+            *why = "out of memory";
+            return -1;
+        }
         if (n == cap) {
             if (cap > MAX_FILE_BYTES) {
                 free(buf);
@@ -111,13 +206,13 @@ static int read_all(const char *path, char **out, size_t *len, const char **why)
                 *why = "file larger than 64 MiB";
                 return -2;
             }
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-        }
-        if (!buf) {
-            fclose(f);
-            *why = "out of memory";
-            return -1;
+            size_t ncap = cap * 2 > MAX_FILE_BYTES ? (size_t)MAX_FILE_BYTES + 1 : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb)
+                free(buf);
+            buf = nb;
+            cap = ncap;
+            continue;
         }
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
@@ -165,7 +260,7 @@ static struct glc_loc offset_loc(const struct glc_file *f, int file, size_t off)
             hi = mid;
     }
     at.line = lo + 1;
-    at.col = (uint32_t)(off - f->line_off[lo]) + 1;
+    at.col = byte_to_col(f->text + f->line_off[lo], off - f->line_off[lo]);
     return at;
 }
 
@@ -253,20 +348,13 @@ static const char *token_text(struct loader *ld, struct fy_token *t, size_t *len
 
 static void add_anchor(struct loader *ld, const char *name, struct glc_ynode *n)
 {
-    if (!name)
-        return;
-    ld->anchors = grow(ld->anchors, &ld->anchors_cap, ld->nanchors, sizeof *ld->anchors);
-    ld->anchors[ld->nanchors].name = name;
-    ld->anchors[ld->nanchors].node = n;
-    ld->nanchors++;
+    if (name)
+        *strmap_slot(&ld->anchors, name) = n; /* a redefinition replaces: latest wins */
 }
 
 static struct glc_ynode *find_anchor(struct loader *ld, const char *name)
 {
-    for (size_t i = ld->nanchors; i-- > 0;) /* latest definition wins */
-        if (strcmp(ld->anchors[i].name, name) == 0)
-            return ld->anchors[i].node;
-    return NULL;
+    return strmap_get(&ld->anchors, name);
 }
 
 static bool over_budget(struct loader *ld, struct glc_loc at, uint64_t weight)
@@ -329,12 +417,29 @@ static void push(struct loader *ld, int kind, struct fy_event *ev, struct fy_tok
     fr->anchor = anchor ? token_text(ld, anchor, NULL) : NULL;
 }
 
-static uint64_t hash_str(const char *s)
+/* A user string for a message: control characters escaped, long ones cut
+ * (a 10 MB key must not make a 10 MB diagnostic). */
+static const char *shown(struct glc_arena *a, const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    struct glc_buf b = {0};
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xc0) != 0x80 && ++chars > 60) {
+            glc_buf_puts(&b, "...");
+            break;
+        }
+        if (*p == '\n')
+            glc_buf_puts(&b, "\\n");
+        else if (*p == '\t')
+            glc_buf_puts(&b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            glc_buf_printf(&b, "\\x%02x", *p);
+        else
+            glc_buf_putc(&b, (char)*p);
+    }
+    const char *r = glc_strdup(a, b.data ? b.data : "");
+    glc_buf_free(&b);
+    return r;
 }
 
 /* Report duplicate keys among the pairs, in O(n) with an open-addressing set. */
@@ -359,7 +464,7 @@ static void check_duplicates(struct loader *ld, struct glc_ypair *pairs, size_t 
             const struct glc_ypair *prev = &pairs[slot[h] - 1];
             if (strcmp(prev->key->u.str, k) == 0) {
                 struct glc_diag *d = glc_report(ld->cx, "GLC002", pairs[i].key->at, NULL,
-                                                "duplicate key '%s'", k);
+                                                "duplicate key '%s'", shown(ld->cx->arena, k));
                 glc_related(ld->cx, d, prev->key->at, "first defined here");
                 glc_help(ld->cx, d, "remove one of the two; YAML readers disagree on which wins");
                 break;
@@ -372,14 +477,6 @@ static void check_duplicates(struct loader *ld, struct glc_ypair *pairs, size_t 
 static bool is_merge_key(const struct glc_ynode *k)
 {
     return !k->quoted && strcmp(k->u.str, "<<") == 0;
-}
-
-static bool map_has(const struct glc_ypair *pairs, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(pairs[i].key->u.str, key) == 0)
-            return true;
-    return false;
 }
 
 /* Resolve `<<: *base` / `<<: [*a, *b]`: explicit keys win, then earlier maps. */
@@ -402,6 +499,9 @@ static size_t apply_merges(struct loader *ld, struct frame *fr)
             pairs[n++] = pairs[i];
     }
     fr->len = n;
+    struct strmap seen = {0}; /* keys already in the map: explicit, then merged */
+    for (size_t i = 0; i < n; i++)
+        *strmap_slot(&seen, pairs[i].key->u.str) = pairs;
     for (size_t i = 0; i < m; i++) {
         struct glc_ynode *v = merges[i].val;
         size_t nsrc = v->kind == GLC_YSEQ ? v->count : 1;
@@ -413,13 +513,16 @@ static size_t apply_merges(struct loader *ld, struct frame *fr)
                 continue;
             }
             for (size_t k = 0; k < src->count; k++) {
-                if (map_has(fr->vec, fr->len, src->u.pairs[k].key->u.str))
+                void **slot = strmap_slot(&seen, src->u.pairs[k].key->u.str);
+                if (*slot)
                     continue;
+                *slot = src;
                 fr->vec = grow(fr->vec, &fr->cap, fr->len, sizeof(struct glc_ypair));
                 ((struct glc_ypair *)fr->vec)[fr->len++] = src->u.pairs[k];
             }
         }
     }
+    strmap_free(&seen);
     free(merges);
     return fr->len;
 }
@@ -452,18 +555,44 @@ static void pop(struct loader *ld)
 }
 
 /* libfyaml marks a quoted scalar's content; the caret should cover the quotes. */
+static const char *line_text(const struct glc_file *f, uint32_t line, size_t *len)
+{
+    const char *p = f->text + f->line_off[line - 1];
+    const char *eol = memchr(p, '\n', (size_t)(f->text + f->len - p));
+    *len = eol ? (size_t)(eol - p) : (size_t)(f->text + f->len - p);
+    return p;
+}
+
 static void widen_to_quotes(const struct loader *ld, struct glc_loc *at)
 {
     const struct glc_file *f = &ld->cx->files[ld->file];
     if (at->line == 0 || at->line > f->nlines || at->col < 2)
         return;
-    const char *line = f->text + f->line_off[at->line - 1];
-    char q = line[at->col - 2];
-    if (q != '"' && q != '\'')
+    size_t len;
+    const char *line = line_text(f, at->line, &len);
+    size_t b = col_to_byte(line, len, at->col);
+    if (b == 0 || b > len || (line[b - 1] != '"' && line[b - 1] != '\''))
         return;
+    char q = line[b - 1];
     at->col--;
-    if (at->end_line == at->line && at->end_col && line[at->end_col - 1] == q)
-        at->end_col++;
+    if (at->end_line == at->line && at->end_col) {
+        size_t e = col_to_byte(line, len, at->end_col);
+        if (e < len && line[e] == q)
+            at->end_col++;
+    }
+}
+
+static void reject_tag(struct loader *ld, struct fy_token *tag, struct glc_loc at)
+{
+    const struct fy_mark *m = fy_token_start_mark(tag);
+    if (m)
+        at = mark_loc(ld, m, fy_token_end_mark(tag));
+    size_t len;
+    const char *text = token_text(ld, tag, &len);
+    fail(ld, "GLC001", at,
+         glc_sprintf(ld->cx->arena, "YAML tag '%.*s' is not supported in glc configs",
+                     len > 40 ? 40 : (int)len, text),
+         "remove the tag; quote a value to make it a string");
 }
 
 static void on_scalar(struct loader *ld, struct fy_event *ev)
@@ -477,8 +606,7 @@ static void on_scalar(struct loader *ld, struct fy_event *ev)
     if (st == FYSS_SINGLE_QUOTED || st == FYSS_DOUBLE_QUOTED)
         widen_to_quotes(ld, &n->at);
     if (ev->scalar.tag) {
-        fail(ld, "GLC001", n->at, "YAML tags are not supported in glc configs",
-             "remove the tag (e.g. !!str); quote a value to make it a string");
+        reject_tag(ld, ev->scalar.tag, n->at);
         return;
     }
     if (strlen(n->u.str) != len) {
@@ -502,7 +630,51 @@ static void on_alias(struct loader *ld, struct fy_event *ev)
     }
     if (over_budget(ld, at, target->weight))
         return;
+    if (target->kind == GLC_YSCALAR) {
+        /* A scalar is copied so it carries the alias's own position: a
+         * diagnostic about `*name` (or about an alias used as a key) then
+         * points where it is used, not at the anchor. */
+        struct glc_ynode *copy = new_node(ld, GLC_YSCALAR, at);
+        copy->quoted = target->quoted;
+        copy->count = target->count;
+        copy->u.str = target->u.str;
+        target = copy;
+    }
     attach(ld, target);
+}
+
+/* The source character at a location ('\0' when out of range). */
+static char char_at(const struct loader *ld, struct glc_loc at)
+{
+    const struct glc_file *f = &ld->cx->files[ld->file];
+    if (at.line == 0 || at.line > f->nlines)
+        return '\0';
+    size_t len;
+    const char *line = line_text(f, at.line, &len);
+    size_t b = col_to_byte(line, len, at.col);
+    return b < len ? line[b] : '\0';
+}
+
+/* An unclosed '[' or '{' is reported where it opens (the parser only notices
+ * at the end of the file); the end is a related location. */
+static bool unclosed_flow(struct loader *ld, struct glc_loc end, const char *msg)
+{
+    char open = strstr(msg, "flow sequence") ? '[' : strstr(msg, "flow mapping") ? '{' : 0;
+    if (!open || !strstr(msg, "without a closing"))
+        return false;
+    for (size_t i = ld->depth; i-- > 0;) {
+        struct glc_loc at = ld->stack[i].node->at;
+        if (char_at(ld, at) != open)
+            continue;
+        at.end_line = at.line;
+        at.end_col = at.col + 1;
+        struct glc_diag *d = glc_report(ld->cx, "GLC001", at, NULL, "YAML syntax error: %s", msg);
+        glc_related(ld->cx, d, end, "the file ends before the closing '%c'", open == '[' ? ']' : '}');
+        glc_help(ld->cx, d, "add the closing '%c'", open == '[' ? ']' : '}');
+        ld->failed = true;
+        return true;
+    }
+    return false;
 }
 
 static void parser_error(struct loader *ld, struct fy_diag *diag)
@@ -515,9 +687,17 @@ static void parser_error(struct loader *ld, struct fy_diag *diag)
         struct glc_loc at = {.file = (uint32_t)ld->file,
                              .line = e->line > 0 ? (uint32_t)e->line : 1,
                              .col = e->column > 0 ? (uint32_t)e->column : 1};
-        fail(ld, "GLC001", at,
-             glc_sprintf(ld->cx->arena, "YAML syntax error: %s", e->msg ? e->msg : "invalid YAML"),
-             NULL);
+        const char *msg = e->msg ? e->msg : "invalid YAML";
+        if (unclosed_flow(ld, at, msg))
+            return;
+        if (strstr(msg, "without closing quote") && at.col > 1) {
+            struct glc_loc q = at; /* libfyaml marks the content; point at the quote */
+            q.col--;
+            char c = char_at(ld, q);
+            if (c == '"' || c == '\'')
+                at = q;
+        }
+        fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "YAML syntax error: %s", msg), NULL);
         return;
     }
     struct glc_loc at = {.file = (uint32_t)ld->file, .line = 1, .col = 1};
@@ -533,10 +713,16 @@ static void on_event(struct loader *ld, struct fy_event *ev)
                  "split the documents into separate files");
         break;
     case FYET_MAPPING_START:
-        push(ld, GLC_YMAP, ev, ev->mapping_start.anchor);
+        if (ev->mapping_start.tag)
+            reject_tag(ld, ev->mapping_start.tag, event_loc(ld, ev));
+        else
+            push(ld, GLC_YMAP, ev, ev->mapping_start.anchor);
         break;
     case FYET_SEQUENCE_START:
-        push(ld, GLC_YSEQ, ev, ev->sequence_start.anchor);
+        if (ev->sequence_start.tag)
+            reject_tag(ld, ev->sequence_start.tag, event_loc(ld, ev));
+        else
+            push(ld, GLC_YSEQ, ev, ev->sequence_start.anchor);
         break;
     case FYET_MAPPING_END:
     case FYET_SEQUENCE_END:
@@ -582,7 +768,7 @@ static void parse_text(struct glc_ctx *cx, int file)
     for (size_t i = 0; i < ld.depth; i++)
         free(ld.stack[i].vec);
     free(ld.stack);
-    free(ld.anchors);
+    strmap_free(&ld.anchors);
     if (fyp)
         fy_parser_destroy(fyp);
     fy_diag_destroy(diag);

@@ -20,7 +20,7 @@ static const char usage[] =
     "       glc build [FILE|DIR]... [-o DIR] [--no-link] [--check] [--view] [--templates DIR]\n"
     "                 [--format text|json|sarif|github] [--werror]\n"
     "       glc explain CODE\n"
-    "       glc schema kubernetes|resilience\n"
+    "       glc schema kubernetes|resilience [--markdown]\n"
     "       glc --version | --help\n"
     "\n"
     "Inputs are files, or directories holding kubernetes_config.yaml and\n"
@@ -221,8 +221,18 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_schema(int argc, char **argv)
 {
-    if (argc != 1 || (strcmp(argv[0], "kubernetes") && strcmp(argv[0], "resilience")))
-        return usage_error("schema takes 'kubernetes' or 'resilience'%s", "");
+    bool md = argc == 2 && !strcmp(argv[1], "--markdown");
+    if ((argc != 1 && !md) || (strcmp(argv[0], "kubernetes") && strcmp(argv[0], "resilience")))
+        return usage_error("schema takes 'kubernetes' or 'resilience' [--markdown]%s", "");
+    if (md) {
+        struct glc_ctx *cx = glc_ctx_new(NULL);
+        struct glc_buf b = {0};
+        glc_schema_markdown(cx, !strcmp(argv[0], "kubernetes") ? GLC_CFG_KUBERNETES : GLC_CFG_RESILIENCE, &b);
+        fwrite(b.data, 1, b.len, stdout);
+        glc_buf_free(&b);
+        glc_ctx_free(cx);
+        return 0;
+    }
     const char *name = !strcmp(argv[0], "kubernetes") ? "schema/kubernetes_config.schema.json"
                                                       : "schema/resilience_config.schema.json";
     const struct glc_embedded *e = glc_embedded_find(name);

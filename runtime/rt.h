@@ -18,7 +18,10 @@
 #include <glc/breaker.h>
 #include <glc/table.h>
 
-#define GLC_CHECK_TIMEOUT_MS 2000u  /* per check: connect + query, enforced by our own deadline */
+/* Per check (connect + query, enforced by our own deadline): the check interval, clamped to
+ * [GLC_CHECK_TIMEOUT_MIN_MS, GLC_CHECK_TIMEOUT_MAX_MS]. */
+#define GLC_CHECK_TIMEOUT_MIN_MS 500u
+#define GLC_CHECK_TIMEOUT_MAX_MS 2000u
 
 /* --- log.c ---------------------------------------------------------------------------------- */
 
@@ -112,9 +115,9 @@ struct glc_dep_view {
     enum glc_breaker_state breaker;
 };
 
-/* Render the application/health+json readiness body into @buf (NUL-terminated).
- * Returns the HTTP status (200 or 503); *len receives the body length. */
-unsigned glc_health_ready_render(char *buf, size_t cap, size_t *len, int started, int draining,
+/* Render the application/health+json readiness body into @out.
+ * Returns the HTTP status: 200 (pass, or warn for a failing non-required check) or 503. */
+unsigned glc_health_ready_render(struct glc_strbuf *out, int started, int draining,
                                  const struct glc_dep_view *deps, unsigned ndeps);
 
 /* /breakers body: a JSON document (caller frees with free()); NULL when out of memory. */
@@ -135,6 +138,7 @@ struct glc_checker {
     struct glc_rt *rt;
     unsigned breaker;
     int kind;                      /* enum glc_check_kind; GLC_CHECK_NONE: no checker */
+    unsigned timeout_ms;           /* per run */
     char *target;                  /* the env value: secret, never logged unredacted */
     void *driver;                  /* PGconn *, redisContext * or rd_kafka_t * */
     pthread_t thread;
@@ -156,6 +160,23 @@ int glc_redis_parse_url(const char *url, struct glc_redis_target *out);
 
 enum glc_check_reason glc_pg_classify(const char *driver_message);
 enum glc_check_reason glc_redis_classify(const char *driver_message);
+
+uint64_t glc_mono_ns(void);
+/* poll(2) one fd until @deadline_ns (monotonic): 1 ready, 0 timed out, -1 error. */
+int glc_wait_fd(int fd, short events, uint64_t deadline_ns);
+/* Case-insensitive substring test, for classifying driver messages. */
+int glc_contains_ci(const char *haystack, const char *needle);
+
+/* Drivers: one attempt before @deadline_ns, reusing ck->driver; 0 on success. */
+int glc_pg_check(struct glc_checker *ck, uint64_t deadline_ns, enum glc_check_reason *reason,
+                 char *detail, size_t cap);
+void glc_pg_close(struct glc_checker *ck);
+int glc_redis_check(struct glc_checker *ck, uint64_t deadline_ns, enum glc_check_reason *reason,
+                    char *detail, size_t cap);
+void glc_redis_close(struct glc_checker *ck);
+int glc_kafka_check(struct glc_checker *ck, uint64_t deadline_ns, enum glc_check_reason *reason,
+                    char *detail, size_t cap);
+void glc_kafka_close(struct glc_checker *ck);
 
 /* One check run; *reason is set on failure; @detail (cap bytes) receives the raw driver text
  * for the log. Returns 0 on success. Keeps the driver connection across calls. */
@@ -179,8 +200,10 @@ struct glc_http;
 struct glc_http *glc_http_start(struct glc_rt *rt);
 /* Rebuild the readiness response if anything it shows has changed; thread-safe. */
 void glc_http_refresh_ready(struct glc_http *http);
-/* Stop accepting connections, wait up to @wait_ms for open connections to finish, stop. */
+/* Stop accepting connections, wait up to @wait_ms for open connections to finish, stop the
+ * daemons. glc_http_refresh_ready() stays safe to call until glc_http_free(). */
 void glc_http_stop(struct glc_http *http, unsigned wait_ms);
+void glc_http_free(struct glc_http *http);
 
 /* --- runtime.c ------------------------------------------------------------------------------ */
 
