@@ -29,6 +29,70 @@ static char *upper_ident(struct glc_arena *a, const char *s)
     return u;
 }
 
+/* ---- names for the Terraform output ----
+ * AWS caps these names (an ELB or target group name at 32 characters, an IAM
+ * role or EKS node group name_prefix at 38 and 37, since Terraform appends a
+ * 26-character unique suffix), so the view derives names that always fit. */
+
+/* a-b, cutting a (never b) so the whole fits in max; no '-' left dangling. */
+static char *join_fit(struct glc_arena *ar, const char *a, const char *b, size_t max)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (lb + 2 > max) { /* no room for any of a: b alone, cut */
+        size_t n = lb < max ? lb : max;
+        while (n > 1 && b[n - 1] == '-')
+            n--;
+        return glc_strndup(ar, b, n);
+    }
+    size_t keep = la + 1 + lb <= max ? la : max - 1 - lb;
+    while (keep > 1 && a[keep - 1] == '-')
+        keep--;
+    return glc_sprintf(ar, "%.*s-%s", (int)keep, a, b);
+}
+
+/* A name_prefix of at most max characters: s cut, then one '-'. */
+static char *prefix_fit(struct glc_arena *ar, const char *s, size_t max)
+{
+    size_t n = strlen(s) < max - 1 ? strlen(s) : max - 1;
+    while (n > 1 && s[n - 1] == '-')
+        n--;
+    return glc_sprintf(ar, "%.*s-", (int)n, s);
+}
+
+/* An HCL identifier (also a safe map key): [a-z0-9_], never starting with a digit. */
+static char *hcl_ident(struct glc_arena *ar, const char *s)
+{
+    char *u = glc_sprintf(ar, "%s%s", (*s >= '0' && *s <= '9') ? "n_" : "", s);
+    for (char *p = u; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    return u;
+}
+
+static uint32_t fnv1a(const char *a, const char *b)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = a; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    h = (h ^ '/') * 16777619u;
+    for (const char *p = b; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+/* The NLB's name: unique per account and region, at most 32 characters, not
+ * starting with "internal-" (AWS reserves it): <cluster>-<app> when that fits,
+ * else <app>-<8 hex digits of a hash of cluster and app>. */
+static char *lb_name(struct glc_arena *ar, const char *cluster, const char *app)
+{
+    char *n = glc_sprintf(ar, "%s-%s", cluster, app);
+    if (strlen(n) > 32 || !strncmp(n, "internal-", 9)) {
+        char *h = glc_sprintf(ar, "%08x", (unsigned)fnv1a(cluster, app));
+        n = join_fit(ar, strncmp(app, "internal-", 9) ? app : glc_sprintf(ar, "nlb-%s", app), h, 32);
+    }
+    return n;
+}
+
 /* maxSurge / maxUnavailable: {value, percent}; the template spells "25%" or 3. */
 static json_t *intpct(const glc_intpct *v)
 {
@@ -97,6 +161,11 @@ static json_t *view_zones(struct glc_ctx *cx, const struct glc_k8s *k, int64_t *
         set(z, "max_nodes", json_integer(nmax));
         set(z, "desired_nodes", json_integer(nmin));
         set(z, "last", json_boolean(i + 1 == n));
+        /* Terraform: the eks_managed_node_groups key, and the node group's name
+         * (also its IAM role's name), which must fit a 37-character name_prefix */
+        set(z, "node_group_key", json_string(hcl_ident(cx->arena, glc_sprintf(cx->arena, "%s_%s", k->app.name.v,
+                                                                                   k->cluster.zones[i].name))));
+        set(z, "node_group_name", json_string(join_fit(cx->arena, k->app.name.v, k->cluster.zones[i].name, 36)));
         json_array_append_new(zs, z);
     }
     *skew = n ? (hi - lo > 1 ? hi - lo : 1) : 1;
@@ -198,12 +267,17 @@ static json_t *view_ca(struct glc_ctx *cx, const struct glc_k8s *k)
     int64_t a = k->ca.scale_down_delay_after_add_ms.v, u = k->ca.scale_down_unneeded_time_ms.v;
     set(c, "scale_down_delay_after_add", json_string(glc_sprintf(cx->arena, "%llds", (long long)((a + 999) / 1000))));
     set(c, "scale_down_unneeded_time", json_string(glc_sprintf(cx->arena, "%llds", (long long)((u + 999) / 1000))));
+    /* Terraform: name_prefix of the autoscaler's IRSA role (IAM caps a prefix at 38) */
+    set(c, "iam_role_prefix", json_string(prefix_fit(cx->arena, glc_sprintf(cx->arena, "%s-ca", k->cluster.name.v), 38)));
     return c;
 }
 
-static json_t *view_lb(const struct glc_k8s *k)
+static json_t *view_lb(struct glc_ctx *cx, const struct glc_k8s *k)
 {
     json_t *l = json_object();
+    /* Terraform: the NLB's name and the target group's name_prefix (at most 6) */
+    set(l, "name", json_string(lb_name(cx->arena, k->cluster.name.v, k->app.name.v)));
+    set(l, "target_group_prefix", json_string(prefix_fit(cx->arena, k->app.name.v, 6)));
     set(l, "internal", json_boolean(!strcmp(k->lb.scheme.v, "internal")));
     set(l, "scheme", str(k->lb.scheme.v));
     set(l, "cross_zone", json_boolean(k->lb.cross_zone.v));
@@ -311,6 +385,9 @@ json_t *glc_view(struct glc_ctx *cx)
         set(c, "name", str(k->cluster.name.v));
         set(c, "region", str(k->cluster.region.v));
         set(c, "instance_type", str(k->cluster.instance_type.v));
+        /* Terraform: the cluster IAM role's name; the EKS module adds "-" and a
+         * 26-character suffix, and IAM caps a name_prefix at 38 */
+        set(c, "iam_role_name", json_string(join_fit(cx->arena, k->cluster.name.v, "cluster", 37)));
         set(v, "cluster", c);
         set(v, "zones", view_zones(cx, k, &skew, &largest, cap));
         set(v, "deployment", view_deployment(cx, k, skew));
@@ -320,7 +397,7 @@ json_t *glc_view(struct glc_ctx *cx)
         set(v, "hpa", view_hpa(k));
         set(v, "vpa", view_vpa(cx, k));
         set(v, "ca", view_ca(cx, k));
-        set(v, "lb", view_lb(k));
+        set(v, "lb", view_lb(cx, k));
     }
     set(v, "breakers", view_breakers(cx, r, k));
     set(v, "breaker_count", json_integer(r ? (json_int_t)r->nbreakers : 0));
