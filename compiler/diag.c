@@ -54,11 +54,14 @@ static char *clean_message(struct glc_arena *a, char *p, size_t n)
 
 static char *vfmt(struct glc_arena *a, const char *fmt, va_list ap)
 {
+    char small[256]; /* one formatting pass for the usual short message */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     char *p = glc_alloc(a, n > 0 ? (size_t)n + 1 : 1);
-    if (n > 0)
+    if (n > 0 && (size_t)n < sizeof small)
+        memcpy(p, small, (size_t)n + 1);
+    else if (n > 0)
         vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return n > 0 ? clean_message(a, p, (size_t)n) : p;
@@ -163,6 +166,8 @@ static void validate_ignore(struct glc_ctx *cx, const struct ignore *ig, const c
 {
     const struct glc_file *f = &cx->files[ig->file];
     const char *line = f->text + f->line_off[ig->line - 1];
+    if (ig->line == 1 && f->len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+        line += 3; /* columns start after a byte order mark */
     struct glc_loc at = {.file = ig->file, .line = ig->line,
                          .col = byte_to_col(line, (size_t)(start - line))};
     bool any = false;
@@ -204,8 +209,9 @@ static size_t scan_ignores(struct glc_ctx *cx, struct ignore **out)
     static const char tag[] = "glc-ignore";
     for (size_t f = 0; f < cx->nfiles; f++) {
         const struct glc_file *file = &cx->files[f];
-        for (const char *p = file->text; (p = strstr(p, tag)) != NULL; p += sizeof tag - 1) {
+        for (const char *p = file->text; (p = strstr(p, tag)) != NULL;) {
             const char *h = p; /* find '#' before it on the same line */
+            p += sizeof tag - 1;
             while (h > file->text && (h[-1] == ' ' || h[-1] == '\t'))
                 h--;
             if (h == file->text || h[-1] != '#')
@@ -213,9 +219,10 @@ static size_t scan_ignores(struct glc_ctx *cx, struct ignore **out)
             const char *hash = h - 1;
             if (hash > file->text && hash[-1] != ' ' && hash[-1] != '\t' && hash[-1] != '\n')
                 continue;
-            const char *codes = p + sizeof tag - 1, *eol = strchr(codes, '\n');
+            const char *codes = p, *eol = strchr(codes, '\n');
             if (!eol)
                 eol = file->text + file->len;
+            p = eol; /* the rest of the line is this comment: one glc-ignore per line */
             const char *colon = memchr(codes, ':', (size_t)(eol - codes));
             struct ignore ig = {.file = (uint32_t)f, .codes = codes,
                                 .codes_len = (size_t)((colon ? colon : eol) - codes)};
@@ -234,10 +241,13 @@ static size_t scan_ignores(struct glc_ctx *cx, struct ignore **out)
             (void)at;
             if (colon) {
                 const char *r = colon + 1;
-                while (r < eol && isspace((unsigned char)*r))
+                const char *re = eol;
+                while (r < re && isspace((unsigned char)*r))
                     r++;
-                if (r < eol)
-                    ig.reason = glc_strndup(cx->arena, r, (size_t)(eol - r));
+                while (re > r && isspace((unsigned char)re[-1])) /* also the \r of CRLF */
+                    re--;
+                if (r < re)
+                    ig.reason = glc_strndup(cx->arena, r, (size_t)(re - r));
             }
             validate_ignore(cx, &ig, hash);
             if (n == cap) {
@@ -346,30 +356,105 @@ static const char *sev_color(enum glc_severity s)
     return s == GLC_ERROR ? "\033[1;31m" : s == GLC_WARNING ? "\033[1;35m" : "\033[1;36m";
 }
 
+/* Length of the valid UTF-8 sequence at p (1 for ASCII), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t left)
+{
+    unsigned c = p[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (left < n)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* One display cell per code point: the byte length of the next one (an
+ * invalid byte counts as one code point of its own). */
+static size_t cp_len(const char *s, size_t left)
+{
+    size_t n = utf8_seq((const unsigned char *)s, left);
+    return n ? n : 1;
+}
+
+/* Echo source text without letting it drive the terminal: control bytes
+ * (C0, DEL, C1) and invalid UTF-8 print as '?', one cell each. */
+static void put_source(FILE *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)s + i;
+        size_t n = utf8_seq(p, len - i);
+        bool bad = n == 0 || (n == 1 && ((*p < 0x20 && *p != '\t') || *p == 0x7f)) ||
+                   (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+        if (bad) {
+            fputc('?', out);
+            i += n ? n : 1;
+        } else {
+            fwrite(p, 1, n, out);
+            i += n;
+        }
+    }
+}
+
+/* The source line and a caret under the span. Columns count code points. */
 static void print_source(const struct glc_ctx *cx, FILE *out, struct glc_loc at, bool color)
 {
-    if (at.file >= cx->nfiles || at.line == 0 || at.line > cx->files[at.file].nlines)
+    if (at.file >= cx->nfiles || at.line == 0 || at.line > cx->files[at.file].nlines ||
+        cx->files[at.file].len == 0) /* an empty (or unread) file has no line to show */
         return;
     const struct glc_file *f = &cx->files[at.file];
     const char *line = f->text + f->line_off[at.line - 1];
+    if (at.line == 1 && f->len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+        line += 3; /* columns start after a byte order mark */
     const char *eol = memchr(line, '\n', (size_t)(f->text + f->len - line));
-    size_t len = eol ? (size_t)(eol - line) : strlen(line);
+    size_t len = eol ? (size_t)(eol - line) : (size_t)(f->text + f->len - line);
     if (len && line[len - 1] == '\r')
         len--;
     size_t col = at.col ? at.col - 1 : 0, start = 0;
-    if (col > len)
-        col = len;
-    if (len > 160 && col > 60) /* long line: show a window around the column */
+    size_t ncp = 0; /* the line's length in code points, counted no further than needed */
+    for (size_t i = 0; i < len && ncp <= col + 161; i += cp_len(line + i, len - i))
+        ncp++;
+    if (col > ncp)
+        col = ncp;
+    if (ncp > 160 && col > 60) /* long line: show a window around the column */
         start = col - 60;
-    size_t show = len - start > 160 ? 160 : len - start;
+    size_t show = ncp - start > 160 ? 160 : ncp - start;
     size_t width = 1;
     if (at.end_line == at.line && at.end_col > at.col)
         width = at.end_col - at.col;
     if (col + width > start + show)
         width = start + show > col ? start + show - col : 1;
-    fprintf(out, "%5u | %s%.*s\n", at.line, start ? "..." : "", (int)show, line + start);
+    /* byte offsets of the window */
+    size_t b = 0, cp = 0, bstart = 0, bcol = 0, bend = len;
+    for (; b < len; b += cp_len(line + b, len - b), cp++) {
+        if (cp == start)
+            bstart = b;
+        if (cp == col)
+            bcol = b;
+        if (cp == start + show) {
+            bend = b;
+            break;
+        }
+    }
+    if (col >= ncp)
+        bcol = b < len ? b : len;
+    if (start >= ncp)
+        bstart = len;
+    fprintf(out, "%5u | %s", at.line, start ? "..." : "");
+    put_source(out, line + bstart, bend - bstart);
+    fprintf(out, "%s\n", bend < len ? "..." : "");
     fprintf(out, "      | %s", start ? "   " : "");
-    for (size_t i = start; i < col; i++)
+    for (size_t i = bstart; i < bcol; i += cp_len(line + i, bcol - i))
         fputc(line[i] == '\t' ? '\t' : ' ', out);
     if (color)
         fputs("\033[1;32m", out);
@@ -381,11 +466,72 @@ static void print_source(const struct glc_ctx *cx, FILE *out, struct glc_loc at,
     fputc('\n', out);
 }
 
+/* Text and GitHub output show at most CAP_PER_CODE findings of one code per
+ * file (a 100k-times repeated key must not print 100k diagnostics); a final
+ * note counts the rest. JSON and SARIF list everything. */
+#define CAP_PER_CODE 100
+
+struct capper {
+    size_t nrules, nfiles;
+    uint32_t *count; /* [(file) * (nrules + 1) + rule] */
+};
+
+static void capper_init(struct capper *c, const struct glc_ctx *cx)
+{
+    glc_rules(&c->nrules);
+    c->nfiles = cx->nfiles;
+    c->count = calloc((c->nfiles + 1) * (c->nrules + 1), sizeof *c->count);
+    if (!c->count)
+        abort();
+}
+
+static uint32_t *capper_slot(struct capper *c, const struct glc_diag *d)
+{
+    size_t n;
+    const struct glc_rule *rules = glc_rules(&n);
+    const struct glc_rule *r = glc_rule_find(d->code);
+    size_t ri = r ? (size_t)(r - rules) : c->nrules;
+    size_t fi = d->at.file < c->nfiles ? d->at.file : c->nfiles;
+    return &c->count[fi * (c->nrules + 1) + ri];
+}
+
+/* True when d is shown; counts it either way. */
+static bool capper_take(struct capper *c, const struct glc_diag *d)
+{
+    return ++*capper_slot(c, d) <= CAP_PER_CODE;
+}
+
+static void capper_report(struct capper *c, const struct glc_ctx *cx, FILE *out, bool github)
+{
+    size_t n;
+    const struct glc_rule *rules = glc_rules(&n);
+    for (size_t fi = 0; fi <= c->nfiles; fi++) {
+        for (size_t ri = 0; ri <= c->nrules; ri++) {
+            uint32_t k = c->count[fi * (c->nrules + 1) + ri];
+            if (k <= CAP_PER_CODE)
+                continue;
+            const char *path = fi < cx->nfiles ? cx->files[fi].path : "<input>";
+            const char *code = ri < c->nrules ? rules[ri].code : "other codes";
+            if (github)
+                fprintf(out, "::notice title=%s::... and %u more %s findings in ", code,
+                        k - CAP_PER_CODE, code);
+            else
+                fprintf(out, "glc: note: ... and %u more [%s] in ", k - CAP_PER_CODE, code);
+            fputs(path, out);
+            fprintf(out, " not shown (the first %d of a code per file are; --format json lists all)\n",
+                    CAP_PER_CODE);
+        }
+    }
+    free(c->count);
+}
+
 static void render_text(struct glc_ctx *cx, FILE *out, bool color)
 {
+    struct capper cap;
+    capper_init(&cap, cx);
     for (size_t i = 0; i < cx->ndiags; i++) {
         const struct glc_diag *d = cx->diags[i];
-        if (d->suppressed)
+        if (d->suppressed || !capper_take(&cap, d))
             continue;
         fprintf(out, "%s%s:%s %s%s:%s %s%s%s [%s]\n", color ? C_BOLD : "", glc_loc_str(cx, d->at),
                 color ? C_RESET : "", color ? sev_color(d->severity) : "", glc_severity_name(d->severity),
@@ -402,6 +548,7 @@ static void render_text(struct glc_ctx *cx, FILE *out, bool color)
             print_source(cx, out, d->related[k].at, color);
         }
     }
+    capper_report(&cap, cx, out, false);
     if (cx->ndiags || cx->nsuppressed) {
         fprintf(out, "glc: %d error%s, %d warning%s", cx->nerrors, cx->nerrors == 1 ? "" : "s",
                 cx->nwarnings, cx->nwarnings == 1 ? "" : "s");
@@ -614,9 +761,11 @@ static void gh_escape(FILE *out, const char *s, bool property)
 
 static void render_github(struct glc_ctx *cx, FILE *out)
 {
+    struct capper cap;
+    capper_init(&cap, cx);
     for (size_t i = 0; i < cx->ndiags; i++) {
         const struct glc_diag *d = cx->diags[i];
-        if (d->suppressed)
+        if (d->suppressed || !capper_take(&cap, d))
             continue;
         const char *cmd = d->severity == GLC_ERROR ? "error" : d->severity == GLC_WARNING ? "warning" : "notice";
         fprintf(out, "::%s file=", cmd);
@@ -637,14 +786,29 @@ static void render_github(struct glc_ctx *cx, FILE *out)
         glc_buf_free(&msg);
         fputc('\n', out);
     }
+    capper_report(&cap, cx, out, true);
 }
 
 void glc_diag_render(struct glc_ctx *cx, FILE *out, enum glc_format fmt, bool color)
 {
+    /* Render into memory and write once: text goes to stderr, which is
+     * unbuffered, and one write(2) per character made 100k findings take
+     * seconds. */
+    char *mem = NULL;
+    size_t memlen = 0;
+    FILE *o = open_memstream(&mem, &memlen);
+    if (!o)
+        o = out;
     switch (fmt) {
-    case GLC_FMT_JSON: render_json(cx, out); break;
-    case GLC_FMT_SARIF: render_sarif(cx, out); break;
-    case GLC_FMT_GITHUB: render_github(cx, out); break;
-    default: render_text(cx, out, color); break;
+    case GLC_FMT_JSON: render_json(cx, o); break;
+    case GLC_FMT_SARIF: render_sarif(cx, o); break;
+    case GLC_FMT_GITHUB: render_github(cx, o); break;
+    default: render_text(cx, o, color); break;
+    }
+    if (o != out) {
+        fclose(o);
+        fwrite(mem, 1, memlen, out);
+        fflush(out);
+        free(mem);
     }
 }

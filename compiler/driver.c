@@ -40,8 +40,9 @@ static bool is_file(const char *p)
 }
 
 /* A directory holds kubernetes_config.yaml and resilience_config.yaml,
- * directly or under config/. Returns how many were loaded, -1 on I/O error. */
-static int load_dir(struct glc_ctx *cx, const char *dir)
+ * directly or under config/: out[0] and out[1] get their paths (NULL when
+ * absent). Returns how many were found. */
+int glc_dir_configs(struct glc_ctx *cx, const char *dir, const char *out[2])
 {
     static const char *const names[] = {"kubernetes_config.yaml", "resilience_config.yaml"};
     static const char *const subs[] = {"", "config/"};
@@ -49,16 +50,26 @@ static int load_dir(struct glc_ctx *cx, const char *dir)
     size_t dl = strlen(dir);
     const char *sep = dl && dir[dl - 1] == '/' ? "" : "/";
     for (size_t n = 0; n < 2; n++) {
-        for (size_t s = 0; s < 2; s++) {
+        out[n] = NULL;
+        for (size_t s = 0; s < 2 && !out[n]; s++) {
             const char *p = glc_sprintf(cx->arena, "%s%s%s%s", dir, sep, subs[s], names[n]);
-            if (!is_file(p))
-                continue;
-            if (glc_load_file(cx, p) < 0)
-                return -1;
-            found++;
-            break;
+            if (is_file(p)) {
+                out[n] = p;
+                found++;
+            }
         }
     }
+    return found;
+}
+
+/* Load what glc_dir_configs finds. Returns how many were loaded, -1 on I/O error. */
+static int load_dir(struct glc_ctx *cx, const char *dir)
+{
+    const char *paths[2];
+    int found = glc_dir_configs(cx, dir, paths);
+    for (size_t n = 0; n < 2; n++)
+        if (paths[n] && glc_load_file(cx, paths[n]) < 0)
+            return -1;
     return found;
 }
 
@@ -109,13 +120,19 @@ int glc_front_end(struct glc_ctx *cx, const char *const *args, int nargs)
             return 2;
         }
     }
+    glc_analyze(cx);
+    return 0;
+}
+
+bool glc_analyze(struct glc_ctx *cx)
+{
     int errors = 0;
     for (size_t i = 0; i < cx->nfiles; i++)
         errors += glc_schema_validate(cx, (int)i);
     check_kinds(cx);
     if (errors || glc_diag_count(cx, GLC_ERROR))
-        return 0; /* the model needs valid input; the diagnostics say why */
+        return false; /* the model needs valid input; the diagnostics say why */
     glc_model_build(cx);
     glc_check(cx);
-    return 0;
+    return true;
 }

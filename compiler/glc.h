@@ -418,6 +418,52 @@ int glc_write_outputs(struct glc_ctx *cx, const char *outdir, const struct glc_o
  * relinks only when an input changed. Returns 0, or 2 with a message. */
 int glc_link(struct glc_ctx *cx, const char *outdir);
 
+/* ------------------------------------------------------------------ udiff.c */
+
+/* A line diff of a against b as unified-diff hunks with `context` unchanged
+ * lines around each change (Myers' O(ND) algorithm in linear space). Appends
+ * "--- a_label", "+++ b_label" and the hunks to out; a last line without a
+ * newline is followed by "\ No newline at end of file". Returns the number
+ * of hunks: 0 when a and b are equal (nothing is appended). */
+int glc_udiff(const char *a, size_t alen, const char *b, size_t blen, const char *a_label,
+              const char *b_label, int context, struct glc_buf *out);
+
+/* ------------------------------------------------------------------ diff.c */
+
+/* glc diff: the configs at a git revision against the working tree, or two
+ * config directories. Each side is loaded into its own context and analyzed;
+ * the report lists findings introduced and resolved, the impact computed from
+ * the two models, and a unified diff of the generated output. */
+enum glc_diff_format { GLC_DIFF_TEXT, GLC_DIFF_JSON, GLC_DIFF_MARKDOWN, GLC_DIFF_GITHUB };
+enum glc_impact_class { GLC_IMPACT_SAFE, GLC_IMPACT_RISKY, GLC_IMPACT_BREAKING };
+
+struct glc_diff_options {
+    const char *base;                /* git revision (NULL: HEAD, or two directories) */
+    enum glc_diff_format format;
+    enum glc_impact_class fail_on;   /* BREAKING (default) or RISKY */
+    bool color;                      /* text format only */
+};
+
+/* One line of impact. `at` is in the new side's files (for something removed:
+ * its parent section there); strings live in the new side's arena. */
+struct glc_impact {
+    enum glc_impact_class cls;
+    const char *message;   /* "replicas 9 → 6" */
+    const char *path;      /* dotted key path, "kubernetes.deployment.replicas" */
+    struct glc_loc at;
+    uint32_t seq;          /* computation order, for a stable sort */
+};
+
+/* Run glc diff on args (files or directories; none: the current directory)
+ * and write the report to out. Returns the exit code: 0 no change or only
+ * safe changes, 1 new errors or a breaking impact (or risky with fail_on
+ * RISKY), 2 usage, I/O or git problems (reported on stderr). */
+int glc_diff(const struct glc_diff_options *o, const char *const *args, int nargs, FILE *out);
+/* The impact of going from old's checked model to new's (both analyzed),
+ * breaking first, then risky, then safe. Returns the count; *out is malloc'd. */
+size_t glc_diff_impact(struct glc_ctx *old, struct glc_ctx *new, struct glc_impact **out);
+const char *glc_impact_class_name(enum glc_impact_class c);
+
 /* ------------------------------------------------------------------ mustache.c */
 
 /* A Mustache renderer (spec v1.x: interpolation, sections, inverted sections,
@@ -462,6 +508,13 @@ void glc_ctx_free(struct glc_ctx *cx);
  * resilience_config.yaml, also under config/), load, validate and model them.
  * Returns 0, or 2 on a usage or I/O problem (already reported on stderr). */
 int glc_front_end(struct glc_ctx *cx, const char *const *args, int nargs);
+/* The back half of glc_front_end on files already loaded (glc diff loads
+ * buffers): validate, model and check. False when front-end errors stopped it
+ * before the model was built. */
+bool glc_analyze(struct glc_ctx *cx);
+/* The config files of a directory as glc_front_end finds them: out[0] the
+ * kubernetes, out[1] the resilience config (NULL when absent). Returns the count. */
+int glc_dir_configs(struct glc_ctx *cx, const char *dir, const char *out[2]);
 
 /* Render a loc as "file:line:col" into the arena. */
 const char *glc_loc_str(struct glc_ctx *cx, struct glc_loc at);

@@ -203,7 +203,7 @@ static int read_all(const char *path, char **out, size_t *len, const char **why)
             if (cap > MAX_FILE_BYTES) {
                 free(buf);
                 fclose(f);
-                *why = "file larger than 64 MiB";
+                *why = "the file is larger than 64 MiB";
                 return -2;
             }
             size_t ncap = cap * 2 > MAX_FILE_BYTES ? (size_t)MAX_FILE_BYTES + 1 : cap * 2;
@@ -260,7 +260,10 @@ static struct glc_loc offset_loc(const struct glc_file *f, int file, size_t off)
             hi = mid;
     }
     at.line = lo + 1;
-    at.col = byte_to_col(f->text + f->line_off[lo], off - f->line_off[lo]);
+    size_t start = f->line_off[lo];
+    if (lo == 0 && off >= 3 && !memcmp(f->text, "\xef\xbb\xbf", 3))
+        start = 3; /* columns start after a byte order mark */
+    at.col = byte_to_col(f->text + start, off - start);
     return at;
 }
 
@@ -421,6 +424,11 @@ static void push(struct loader *ld, int kind, struct fy_event *ev, struct fy_tok
  * (a 10 MB key must not make a 10 MB diagnostic). */
 static const char *shown(struct glc_arena *a, const char *s)
 {
+    size_t i = 0;
+    while (i <= 60 && s[i] && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+        i++;
+    if (!s[i])
+        return s; /* short and printable: as is */
     struct glc_buf b = {0};
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -543,11 +551,13 @@ static void pop(struct loader *ld)
         size_t cnt = apply_merges(ld, fr);
         n->count = (uint32_t)cnt;
         n->u.pairs = glc_alloc(ld->cx->arena, sizeof(struct glc_ypair) * (cnt ? cnt : 1));
-        memcpy(n->u.pairs, fr->vec, sizeof(struct glc_ypair) * cnt);
+        if (cnt) /* an empty {} has no vector: memcpy from NULL is undefined */
+            memcpy(n->u.pairs, fr->vec, sizeof(struct glc_ypair) * cnt);
     } else {
         n->count = (uint32_t)fr->len;
         n->u.items = glc_alloc(ld->cx->arena, sizeof(struct glc_ynode *) * (fr->len ? fr->len : 1));
-        memcpy(n->u.items, fr->vec, sizeof(struct glc_ynode *) * fr->len);
+        if (fr->len)
+            memcpy(n->u.items, fr->vec, sizeof(struct glc_ynode *) * fr->len);
     }
     free(fr->vec);
     add_anchor(ld, fr->anchor, n);
@@ -558,37 +568,65 @@ static void pop(struct loader *ld)
 static const char *line_text(const struct glc_file *f, uint32_t line, size_t *len)
 {
     const char *p = f->text + f->line_off[line - 1];
+    if (line == 1 && f->len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+        p += 3; /* libfyaml's columns start after a byte order mark */
     const char *eol = memchr(p, '\n', (size_t)(f->text + f->len - p));
     *len = eol ? (size_t)(eol - p) : (size_t)(f->text + f->len - p);
     return p;
 }
 
-static void widen_to_quotes(const struct loader *ld, struct glc_loc *at)
+/* The source character at a location ('\0' when out of range). */
+static char char_at(const struct loader *ld, struct glc_loc at)
 {
     const struct glc_file *f = &ld->cx->files[ld->file];
-    if (at->line == 0 || at->line > f->nlines || at->col < 2)
-        return;
+    if (at.line == 0 || at.line > f->nlines)
+        return '\0';
     size_t len;
-    const char *line = line_text(f, at->line, &len);
-    size_t b = col_to_byte(line, len, at->col);
-    if (b == 0 || b > len || (line[b - 1] != '"' && line[b - 1] != '\''))
+    const char *line = line_text(f, at.line, &len);
+    size_t b = col_to_byte(line, len, at.col);
+    return b < len ? line[b] : '\0';
+}
+
+/* The input byte just before / at a mark, or '\0' (marks carry byte offsets,
+ * so looking at the source costs O(1) even on a 10 MB line). */
+static char byte_before(const struct loader *ld, const struct fy_mark *m)
+{
+    const struct glc_file *f = &ld->cx->files[ld->file];
+    return m && m->input_pos >= 1 && m->input_pos <= f->len ? f->text[m->input_pos - 1] : '\0';
+}
+
+static char byte_at(const struct loader *ld, const struct fy_mark *m)
+{
+    const struct glc_file *f = &ld->cx->files[ld->file];
+    return m && m->input_pos < f->len ? f->text[m->input_pos] : '\0';
+}
+
+/* libfyaml marks a quoted scalar's content; the caret should cover the quotes. */
+static void widen_to_quotes(const struct loader *ld, struct fy_event *ev, struct glc_loc *at)
+{
+    char q = byte_before(ld, fy_event_start_mark(ev));
+    if (at->col < 2 || (q != '"' && q != '\''))
         return;
-    char q = line[b - 1];
     at->col--;
-    if (at->end_line == at->line && at->end_col) {
-        size_t e = col_to_byte(line, len, at->end_col);
-        if (e < len && line[e] == q)
-            at->end_col++;
-    }
+    if (at->end_line == at->line && at->end_col && byte_at(ld, fy_event_end_mark(ev)) == q)
+        at->end_col++;
 }
 
 static void reject_tag(struct loader *ld, struct fy_token *tag, struct glc_loc at)
 {
-    const struct fy_mark *m = fy_token_start_mark(tag);
+    const struct fy_mark *m = fy_token_start_mark(tag), *e = fy_token_end_mark(tag);
     if (m)
-        at = mark_loc(ld, m, fy_token_end_mark(tag));
-    size_t len;
-    const char *text = token_text(ld, tag, &len);
+        at = mark_loc(ld, m, e);
+    /* quote the tag as written (!!binary), not resolved (tag:yaml.org,2002:binary) */
+    const struct glc_file *f = &ld->cx->files[ld->file];
+    size_t len = 0;
+    const char *text = "";
+    if (m && e && m->input_pos < e->input_pos && e->input_pos <= f->len) {
+        text = f->text + m->input_pos;
+        len = e->input_pos - m->input_pos;
+    }
+    if (!len)
+        text = token_text(ld, tag, &len);
     fail(ld, "GLC001", at,
          glc_sprintf(ld->cx->arena, "YAML tag '%.*s' is not supported in glc configs",
                      len > 40 ? 40 : (int)len, text),
@@ -604,7 +642,7 @@ static void on_scalar(struct loader *ld, struct fy_event *ev)
     enum fy_scalar_style st = fy_token_scalar_style(ev->scalar.value);
     n->quoted = st != FYSS_PLAIN && st != FYSS_ANY;
     if (st == FYSS_SINGLE_QUOTED || st == FYSS_DOUBLE_QUOTED)
-        widen_to_quotes(ld, &n->at);
+        widen_to_quotes(ld, ev, &n->at);
     if (ev->scalar.tag) {
         reject_tag(ld, ev->scalar.tag, n->at);
         return;
@@ -621,10 +659,12 @@ static void on_scalar(struct loader *ld, struct fy_event *ev)
 static void on_alias(struct loader *ld, struct fy_event *ev)
 {
     struct glc_loc at = event_loc(ld, ev);
+    if (at.col > 1 && byte_before(ld, fy_event_start_mark(ev)) == '*')
+        at.col--; /* libfyaml marks the name; the span should include the '*' */
     const char *name = token_text(ld, ev->alias.anchor, NULL);
     struct glc_ynode *target = find_anchor(ld, name);
     if (!target) {
-        fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "unknown alias '*%s'", name),
+        fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "unknown alias '*%s'", shown(ld->cx->arena, name)),
              "define the anchor (&name) before using it");
         return;
     }
@@ -643,16 +683,18 @@ static void on_alias(struct loader *ld, struct fy_event *ev)
     attach(ld, target);
 }
 
-/* The source character at a location ('\0' when out of range). */
-static char char_at(const struct loader *ld, struct glc_loc at)
+/* True when only blanks follow the location: the parser ran out of input. */
+static bool at_eof(const struct loader *ld, struct glc_loc at)
 {
     const struct glc_file *f = &ld->cx->files[ld->file];
-    if (at.line == 0 || at.line > f->nlines)
-        return '\0';
+    if (at.line > f->nlines)
+        return true;
     size_t len;
     const char *line = line_text(f, at.line, &len);
-    size_t b = col_to_byte(line, len, at.col);
-    return b < len ? line[b] : '\0';
+    for (const char *p = line + col_to_byte(line, len, at.col); p < f->text + f->len; p++)
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+            return false;
+    return true;
 }
 
 /* An unclosed '[' or '{' is reported where it opens (the parser only notices
@@ -660,7 +702,7 @@ static char char_at(const struct loader *ld, struct glc_loc at)
 static bool unclosed_flow(struct loader *ld, struct glc_loc end, const char *msg)
 {
     char open = strstr(msg, "flow sequence") ? '[' : strstr(msg, "flow mapping") ? '{' : 0;
-    if (!open || !strstr(msg, "without a closing"))
+    if (!open || (!strstr(msg, "without a closing") && !at_eof(ld, end)))
         return false;
     for (size_t i = ld->depth; i-- > 0;) {
         struct glc_loc at = ld->stack[i].node->at;
@@ -668,7 +710,9 @@ static bool unclosed_flow(struct loader *ld, struct glc_loc end, const char *msg
             continue;
         at.end_line = at.line;
         at.end_col = at.col + 1;
-        struct glc_diag *d = glc_report(ld->cx, "GLC001", at, NULL, "YAML syntax error: %s", msg);
+        struct glc_diag *d = glc_report(ld->cx, "GLC001", at, NULL, "YAML syntax error: %s",
+                                        open == '[' ? "flow sequence without a closing bracket"
+                                                    : "flow mapping without a closing brace");
         glc_related(ld->cx, d, end, "the file ends before the closing '%c'", open == '[' ? ']' : '}');
         glc_help(ld->cx, d, "add the closing '%c'", open == '[' ? ']' : '}');
         ld->failed = true;
@@ -821,8 +865,9 @@ int glc_load_file(struct glc_ctx *cx, const char *path)
     }
     if (rc == -2) {
         int idx = add_file(cx, path, "", 0);
-        glc_report(cx, "GLC011", (struct glc_loc){.file = (uint32_t)idx, .line = 1, .col = 1}, NULL,
-                   "%s", why);
+        struct glc_diag *d = glc_report(cx, "GLC011", (struct glc_loc){.file = (uint32_t)idx, .line = 1, .col = 1},
+                                        NULL, "%s (glc's limit for a config file)", why);
+        glc_help(cx, d, "a glc config is a few kilobytes; check that the right file was given");
         return idx;
     }
     int idx = glc_load_buffer(cx, path, text, len);

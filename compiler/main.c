@@ -3,6 +3,8 @@
  *
  *   glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]
  *   glc build [FILE|DIR]... [-o DIR] [--no-link] [--check] [--view] [--templates DIR]
+ *   glc diff [--base REV] [--format text|json|markdown|github] [--fail-on breaking|risky] [FILE|DIR]...
+ *   glc diff OLD_DIR NEW_DIR
  *   glc explain CODE        glc schema kubernetes|resilience
  *   glc --version           glc --help
  *
@@ -19,13 +21,18 @@ static const char usage[] =
     "usage: glc check [FILE|DIR]... [--format text|json|sarif|github] [--werror]\n"
     "       glc build [FILE|DIR]... [-o DIR] [--no-link] [--check] [--view] [--templates DIR]\n"
     "                 [--format text|json|sarif|github] [--werror]\n"
+    "       glc diff [--base REV] [FILE|DIR]... [--format text|json|markdown|github]\n"
+    "                [--fail-on breaking|risky]\n"
+    "       glc diff OLD_DIR NEW_DIR [--format ...] [--fail-on ...]\n"
     "       glc explain CODE\n"
-    "       glc schema kubernetes|resilience [--markdown]\n"
+    "       glc schema kubernetes|resilience [--markdown]   glc schema diff\n"
     "       glc --version | --help\n"
     "\n"
     "Inputs are files, or directories holding kubernetes_config.yaml and\n"
     "resilience_config.yaml (also under config/); default: the current directory.\n"
-    "Exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage or I/O problem.\n";
+    "Exit status: 0 no errors, 1 errors (or warnings with --werror), 2 usage or I/O problem.\n"
+    "glc diff: 0 no change or only safe changes, 1 new errors or a breaking change (or a risky\n"
+    "one with --fail-on risky), 2 usage, I/O or git problem.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -197,6 +204,47 @@ static int cmd_build(int argc, char **argv)
     return rc;
 }
 
+static int cmd_diff(int argc, char **argv)
+{
+    static const char *const formats[] = {"text", "json", "markdown", "github"};
+    struct glc_diff_options o = {.fail_on = GLC_IMPACT_BREAKING};
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    int nargs = 0, rc = 0;
+    for (int i = 0; i < argc && rc == 0; i++) {
+        const char *a = argv[i], *v;
+        if ((v = opt_value(argc, argv, &i, "--base")) != NULL) {
+            if (!*v)
+                rc = usage_error("--base needs a git revision%s", "");
+            o.base = v;
+        } else if ((v = opt_value(argc, argv, &i, "--format")) != NULL) {
+            int k = 0;
+            while (k < 4 && strcmp(v, formats[k]))
+                k++;
+            if (k == 4)
+                rc = usage_error("diff --format takes text, json, markdown or github, not '%s'", v);
+            o.format = (enum glc_diff_format)k;
+        } else if ((v = opt_value(argc, argv, &i, "--fail-on")) != NULL) {
+            if (!strcmp(v, "breaking"))
+                o.fail_on = GLC_IMPACT_BREAKING;
+            else if (!strcmp(v, "risky"))
+                o.fail_on = GLC_IMPACT_RISKY;
+            else
+                rc = usage_error("--fail-on takes breaking or risky, not '%s'", v);
+        } else if (a[0] == '-' && a[1]) {
+            rc = usage_error("unknown option '%s'", a);
+        } else {
+            args[nargs++] = a;
+        }
+    }
+    if (rc == 0) {
+        const char *nc = getenv("NO_COLOR");
+        o.color = o.format == GLC_DIFF_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc);
+        rc = glc_diff(&o, args, nargs, stdout);
+    }
+    free(args);
+    return rc;
+}
+
 static int cmd_explain(int argc, char **argv)
 {
     if (argc != 1)
@@ -221,6 +269,11 @@ static int cmd_explain(int argc, char **argv)
 
 static int cmd_schema(int argc, char **argv)
 {
+    if (argc == 1 && !strcmp(argv[0], "diff")) { /* the schema of glc diff --format json */
+        const struct glc_embedded *e = glc_embedded_find("schema/diff.schema.json");
+        fwrite(e->data, 1, e->len, stdout);
+        return 0;
+    }
     bool md = argc == 2 && !strcmp(argv[1], "--markdown");
     if ((argc != 1 && !md) || (strcmp(argv[0], "kubernetes") && strcmp(argv[0], "resilience")))
         return usage_error("schema takes 'kubernetes' or 'resilience' [--markdown]%s", "");
@@ -242,6 +295,9 @@ static int cmd_schema(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* diagnostics go to stderr: buffer it (100k findings would be 6M writes) */
+    static char errbuf[1 << 16];
+    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -259,6 +315,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "build"))
         return cmd_build(argc - 2, argv + 2);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "explain"))
         return cmd_explain(argc - 2, argv + 2);
     if (!strcmp(cmd, "schema"))

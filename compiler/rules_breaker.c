@@ -189,7 +189,7 @@ static const struct glc_breaker *check_dependency(struct glc_ctx *cx, const stru
             glc_note(cx, d, "readiness.dependencies is not written, so it defaults to [database, redis, kafka]");
         glc_related(cx, d, r->services_at, "breakers are defined here");
         /* Levenshtein over every name: bounded so 100,000 breakers stay linear and fast. */
-        const char *near = r->nbreakers <= 1024 ? glc_suggest(dep, names->keys, r->nbreakers) : NULL;
+        const char *near = r->nbreakers <= 256 ? glc_suggest(dep, names->keys, r->nbreakers) : NULL;
         if (near)
             glc_help(cx, d, "did you mean '%s'? otherwise add a breaker '%s' under circuit_breaker.services, "
                             "or remove '%s' from readiness.dependencies", near, dep, dep);

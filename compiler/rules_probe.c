@@ -31,6 +31,15 @@ static const char *endpoint(const struct glc_probe *p)
                                            : "/health/startup";
 }
 
+/* The probe kind whose endpoint is `path`, or NULL when the runtime serves no such path. */
+static const char *served_by(const char *path)
+{
+    return !strcmp(path, "/health/live")      ? "liveness"
+           : !strcmp(path, "/health/ready")   ? "readiness"
+           : !strcmp(path, "/health/startup") ? "startup"
+                                              : NULL;
+}
+
 /* GLC150: timeout >= period stretches the period and slows failure detection. */
 static void check_timeout(struct glc_ctx *cx, const struct glc_probe *p)
 {
@@ -117,11 +126,21 @@ static void check_endpoint(struct glc_ctx *cx, const struct glc_k8s *k, const st
 {
     const char *want = endpoint(p);
     if (strcmp(p->path.v, want)) {
-        struct glc_diag *d = glc_report(cx, "GLC154", p->path.at, key(cx, p, "path"),
-                                        "%s probe path '%s' is not served by the runtime", p->kind, p->path.v);
-        glc_note(cx, d, "bin/%s-runtime serves /health/live, /health/ready and /health/startup; "
-                        "any other path answers 404 and the probe always fails",
-                 k->app.name.v);
+        const char *other = served_by(p->path.v);
+        struct glc_diag *d;
+        if (other) {
+            d = glc_report(cx, "GLC154", p->path.at, key(cx, p, "path"),
+                           "%s probe path '%s' is the runtime's %s endpoint, not %s", p->kind, p->path.v, other,
+                           want);
+            glc_note(cx, d, "%s reports %s, not %s: the %s probe would act on the wrong signal", p->path.v, other,
+                     p->kind, p->kind);
+        } else {
+            d = glc_report(cx, "GLC154", p->path.at, key(cx, p, "path"),
+                           "%s probe path '%s' is not served by the runtime", p->kind, p->path.v);
+            glc_note(cx, d, "bin/%s-runtime serves /health/live, /health/ready and /health/startup; "
+                            "any other path answers 404 and the probe always fails",
+                     k->app.name.v);
+        }
         glc_help(cx, d, "set %s.path to %s", p->kind, want);
     }
     if (p->port.v != k->app.http_port.v) {

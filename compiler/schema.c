@@ -34,15 +34,16 @@ static int bool_word(const char *s)
     return -1;
 }
 
+/* YAML 1.2 core: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ (no sign on 0o/0x). */
 static bool is_int_text(const char *s)
 {
-    if (*s == '-' || *s == '+')
-        s++;
     int base = 10;
     if (s[0] == '0' && s[1] == 'x')
         base = 16, s += 2;
     else if (s[0] == '0' && s[1] == 'o')
         base = 8, s += 2;
+    else if (*s == '-' || *s == '+')
+        s++;
     if (!*s)
         return false;
     for (; *s; s++) {
@@ -56,11 +57,12 @@ static bool is_int_text(const char *s)
 
 static bool is_float_text(const char *s)
 {
-    if (!strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, "+.inf") || !strcmp(s, ".nan") ||
-        !strcmp(s, ".Inf") || !strcmp(s, ".NaN"))
+    if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
         return true;
     if (*s == '-' || *s == '+')
         s++;
+    if (!strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF"))
+        return true;
     bool digits = false, dot = false;
     for (; *s && *s != 'e' && *s != 'E'; s++) {
         if (*s >= '0' && *s <= '9')
@@ -120,13 +122,15 @@ static const char *node_type_name(const struct glc_ynode *n)
 static int parse_int(const char *s, int64_t *out)
 {
     bool neg = *s == '-';
-    if (*s == '-' || *s == '+')
-        s++;
     int base = 10;
     if (s[0] == '0' && s[1] == 'x')
         base = 16, s += 2;
     else if (s[0] == '0' && s[1] == 'o')
         base = 8, s += 2;
+    else if (*s == '-' || *s == '+')
+        s++;
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1; /* strtoull would accept a second sign or blanks */
     errno = 0;
     char *end;
     unsigned long long v = strtoull(s, &end, base);
@@ -136,6 +140,36 @@ static int parse_int(const char *s, int64_t *out)
         return -2;
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
+}
+
+/* A user string for a message: control characters escaped, long ones cut
+ * (a 10 MB value must not make a 10 MB diagnostic). */
+static const char *shown(struct glc_arena *a, const char *s)
+{
+    size_t i = 0;
+    while (i <= 60 && s[i] && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+        i++;
+    if (!s[i])
+        return s; /* short and printable: as is */
+    struct glc_buf b = {0};
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xc0) != 0x80 && ++chars > 60) {
+            glc_buf_puts(&b, "...");
+            break;
+        }
+        if (*p == '\n')
+            glc_buf_puts(&b, "\\n");
+        else if (*p == '\t')
+            glc_buf_puts(&b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            glc_buf_printf(&b, "\\x%02x", *p);
+        else
+            glc_buf_putc(&b, (char)*p);
+    }
+    const char *r = glc_strdup(a, b.data ? b.data : "");
+    glc_buf_free(&b);
+    return r;
 }
 
 /* ---- the validator ---- */
@@ -158,6 +192,10 @@ struct validator {
     struct regex_cache re[32];
     size_t nre;
     int errors;
+    /* the last "did you mean" (a repeated unknown key is common in floods) */
+    const char *sugg_word;
+    const json_t *sugg_obj, *sugg_arr;
+    const char *sugg;    /* the help line it gave */
 };
 
 static const char *path_str(struct validator *v, const struct seg *s)
@@ -168,12 +206,17 @@ static const char *path_str(struct validator *v, const struct seg *s)
         chain[n++] = s;
     struct glc_buf b = {0};
     while (n-- > 0) {
-        if (chain[n]->index >= 0)
-            glc_buf_printf(&b, "[%ld]", chain[n]->index);
-        else
-            glc_buf_printf(&b, "%s%s", b.len ? "." : "", chain[n]->key);
+        if (chain[n]->index >= 0) {
+            char num[32];
+            int k = snprintf(num, sizeof num, "[%ld]", chain[n]->index);
+            glc_buf_put(&b, num, (size_t)k);
+        } else {
+            if (b.len)
+                glc_buf_putc(&b, '.');
+            glc_buf_puts(&b, chain[n]->key);
+        }
     }
-    const char *r = glc_strdup(v->cx->arena, b.data ? b.data : "");
+    const char *r = glc_strndup(v->cx->arena, b.data ? b.data : "", b.len);
     glc_buf_free(&b);
     return r;
 }
@@ -256,6 +299,9 @@ const char *glc_suggest(const char *word, const char *const *cands, size_t n)
     size_t bestd = 99, wl = strlen(word);
     size_t limit = wl < 4 ? 1 : wl / 3 + 1;
     for (size_t i = 0; i < n; i++) {
+        size_t cl = strlen(cands[i]);
+        if ((cl > wl ? cl - wl : wl - cl) > limit) /* the distance is at least that */
+            continue;
         size_t d = levenshtein(word, cands[i]);
         if (d < bestd) {
             bestd = d;
@@ -271,6 +317,11 @@ static void validate(struct validator *v, const struct glc_ynode *n, json_t *sch
 static void suggest_help(struct validator *v, struct glc_diag *d, const char *word,
                          json_t *cands_obj, json_t *cands_arr)
 {
+    if (v->sugg_word && v->sugg_obj == cands_obj && v->sugg_arr == cands_arr &&
+        !strcmp(v->sugg_word, word)) {
+        glc_help(v->cx, d, "%s", v->sugg);
+        return;
+    }
     const char *names[128];
     size_t nn = 0;
     if (cands_obj) {
@@ -286,13 +337,17 @@ static void suggest_help(struct validator *v, struct glc_diag *d, const char *wo
     const char *s = glc_suggest(word, names, nn);
     if (s) {
         glc_help(v->cx, d, "did you mean '%s'?", s);
-        return;
+    } else {
+        struct glc_buf b = {0};
+        for (size_t i = 0; i < nn; i++)
+            glc_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+        glc_help(v->cx, d, "expected one of: %s", b.data ? b.data : "(none)");
+        glc_buf_free(&b);
     }
-    struct glc_buf b = {0};
-    for (size_t i = 0; i < nn; i++)
-        glc_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
-    glc_help(v->cx, d, "expected one of: %s", b.data ? b.data : "(none)");
-    glc_buf_free(&b);
+    v->sugg_word = word;
+    v->sugg_obj = cands_obj;
+    v->sugg_arr = cands_arr;
+    v->sugg = d->help;
 }
 
 static void check_required(struct validator *v, const struct glc_ynode *n, json_t *schema,
@@ -312,6 +367,45 @@ static void check_required(struct validator *v, const struct glc_ynode *n, json_
     }
 }
 
+static void validate_string(struct validator *v, const struct glc_ynode *n, json_t *schema,
+                            const struct seg *path);
+
+/* A key that names something (a breaker, a zone) is text even when it looks
+ * like a number or a boolean: `123:` must not slip past the name pattern. */
+static void validate_name(struct validator *v, const struct glc_ynode *key, json_t *names,
+                          json_t *parent, const struct seg *path)
+{
+    json_t *maxl = json_object_get(names, "maxLength");
+    const char *pat = schema_str(names, "pattern");
+    const char *desc = schema_str(names, "description");
+    if (!desc)
+        desc = schema_str(parent, "description");
+    struct glc_diag *d = NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < key->count; i++)
+        len += ((unsigned char)key->u.str[i] & 0xc0) != 0x80;
+    if (scalar_type(key) != S_STRING) { /* `true:`, `null:` may fit the pattern but are not strings */
+        d = error(v, "GLC008", key->at, path, "name '%s' is %s in YAML, not a string",
+                  shown(v->cx->arena, key->u.str), node_type_name(key));
+        glc_help(v->cx, d, "use another name, or quote it (\"%s\")", shown(v->cx->arena, key->u.str));
+        return;
+    }
+    if (maxl && (json_int_t)len > json_integer_value(maxl)) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(maxl));
+        d = error(v, "GLC008", key->at, path, "name longer than %s characters: '%s'", buf,
+                  shown(v->cx->arena, key->u.str));
+    } else if (pat) {
+        regex_t *re = get_regex(v, pat);
+        if (re && regexec(re, key->u.str, 0, NULL, 0) != 0) {
+            d = error(v, "GLC008", key->at, path, "invalid name '%s'%s", shown(v->cx->arena, key->u.str), "");
+            glc_note(v->cx, d, "must match %s", pat);
+        }
+    }
+    if (d && desc)
+        glc_help(v->cx, d, "%s", desc);
+}
+
 static void validate_map(struct validator *v, const struct glc_ynode *n, json_t *schema,
                          const struct seg *path, struct glc_loc key_at)
 {
@@ -326,11 +420,11 @@ static void validate_map(struct validator *v, const struct glc_ynode *n, json_t 
         json_t *sub = props ? json_object_get(props, k) : NULL;
         if (!sub && json_is_object(addl)) {
             if (names)
-                validate(v, p->key, names, &s, p->key->at);
+                validate_name(v, p->key, names, schema, &s);
             sub = addl;
         }
         if (!sub) {
-            struct glc_diag *d = error(v, "GLC003", p->key->at, &s, "unknown key '%s'%s", k, "");
+            struct glc_diag *d = error(v, "GLC003", p->key->at, &s, "unknown key '%s'%s", shown(v->cx->arena, k), "");
             suggest_help(v, d, k, props, NULL);
             continue;
         }
@@ -354,7 +448,14 @@ static void validate_seq(struct validator *v, const struct glc_ynode *n, json_t 
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(hi));
         error(v, "GLC005", key_at, path, "the list allows at most %s items%s", buf, "");
     }
-    bool unique = json_is_true(json_object_get(schema, "uniqueItems"));
+    bool unique = json_is_true(json_object_get(schema, "uniqueItems")) && n->count > 1;
+    /* uniqueItems in O(n): an open-addressing set of item indexes + 1 */
+    size_t cap = 16;
+    while (unique && cap < (size_t)n->count * 2)
+        cap *= 2;
+    uint32_t *slot = unique ? calloc(cap, sizeof *slot) : NULL;
+    if (unique && !slot)
+        abort();
     for (uint32_t i = 0; i < n->count; i++) {
         struct seg s = {NULL, (long)i, path};
         const struct glc_ynode *it = n->u.items[i];
@@ -362,16 +463,24 @@ static void validate_seq(struct validator *v, const struct glc_ynode *n, json_t 
             validate(v, it, items, &s, it->at);
         if (!unique || it->kind != GLC_YSCALAR)
             continue;
-        for (uint32_t j = 0; j < i; j++) {
-            const struct glc_ynode *o = n->u.items[j];
-            if (o->kind == GLC_YSCALAR && !strcmp(o->u.str, it->u.str)) {
+        uint64_t h = 1469598103934665603ull;
+        for (const char *c = it->u.str; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        for (size_t k = (size_t)h & (cap - 1);; k = (k + 1) & (cap - 1)) {
+            if (!slot[k]) {
+                slot[k] = i + 1;
+                break;
+            }
+            const struct glc_ynode *o = n->u.items[slot[k] - 1];
+            if (!strcmp(o->u.str, it->u.str)) {
                 struct glc_diag *d = error(v, "GLC002", it->at, &s, "duplicate item '%s' in the list%s",
-                                           it->u.str, "");
+                                           shown(v->cx->arena, it->u.str), "");
                 glc_related(v->cx, d, o->at, "first listed here");
                 break;
             }
         }
     }
+    free(slot);
 }
 
 static bool check_format(struct validator *v, const struct glc_ynode *n, const char *format,
@@ -391,7 +500,7 @@ static bool check_format(struct validator *v, const struct glc_ynode *n, const c
         return true;
     if (rc == 0)
         return true;
-    struct glc_diag *d = error(v, "GLC007", n->at, path, "invalid %s '%s'", what, n->u.str);
+    struct glc_diag *d = error(v, "GLC007", n->at, path, "invalid %s '%s'", what, shown(v->cx->arena, n->u.str));
     if (why)
         glc_note(v->cx, d, "%s", why);
     glc_help(v->cx, d, "%s", !strcmp(format, "duration") ? "write a duration such as 10m, 90s or 1h30m"
@@ -404,17 +513,20 @@ static void validate_string(struct validator *v, const struct glc_ynode *n, json
                             const struct seg *path)
 {
     const char *s = n->u.str;
-    size_t len = n->count;
+    size_t len = 0; /* in characters (code points), as JSON Schema counts */
+    for (size_t i = 0; i < n->count; i++)
+        len += ((unsigned char)s[i] & 0xc0) != 0x80;
     json_t *maxl = json_object_get(schema, "maxLength"), *minl = json_object_get(schema, "minLength");
-    char buf[32];
+    char buf[32], have[32];
+    snprintf(have, sizeof have, "%zu", len);
     if (maxl && (json_int_t)len > json_integer_value(maxl)) {
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(maxl));
-        error(v, "GLC008", n->at, path, "value is longer than %s characters%s", buf, "");
+        error(v, "GLC008", n->at, path, "value is %s characters long; at most %s are allowed", have, buf);
         return;
     }
     if (minl && (json_int_t)len < json_integer_value(minl)) {
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(minl));
-        error(v, "GLC008", n->at, path, "value is shorter than %s characters%s", buf, "");
+        error(v, "GLC008", n->at, path, "value is %s characters long; at least %s are needed", have, buf);
         return;
     }
     json_t *en = json_object_get(schema, "enum");
@@ -422,7 +534,7 @@ static void validate_string(struct validator *v, const struct glc_ynode *n, json
         size_t i;
         json_t *e;
         json_array_foreach(en, i, e) if (json_is_string(e) && !strcmp(json_string_value(e), s)) return;
-        struct glc_diag *d = error(v, "GLC006", n->at, path, "'%s' is not an allowed value%s", s, "");
+        struct glc_diag *d = error(v, "GLC006", n->at, path, "'%s' is not an allowed value%s", shown(v->cx->arena, s), "");
         suggest_help(v, d, s, NULL, en);
         return;
     }
@@ -430,7 +542,7 @@ static void validate_string(struct validator *v, const struct glc_ynode *n, json
     if (pat) {
         regex_t *re = get_regex(v, pat);
         if (re && regexec(re, s, 0, NULL, 0) != 0) {
-            struct glc_diag *d = error(v, "GLC008", n->at, path, "invalid value '%s'%s", s, "");
+            struct glc_diag *d = error(v, "GLC008", n->at, path, "invalid value '%s'%s", shown(v->cx->arena, s), "");
             const char *desc = schema_str(schema, "description");
             glc_note(v->cx, d, "must match %s", pat);
             if (desc)
@@ -449,7 +561,12 @@ static void validate_int(struct validator *v, const struct glc_ynode *n, json_t 
     int64_t x;
     int rc = parse_int(n->u.str, &x);
     if (rc != 0) {
-        error(v, "GLC005", n->at, path, "%s is outside the 64-bit integer range%s", n->u.str, "");
+        struct glc_diag *d = error(v, "GLC005", n->at, path, "%s is outside the 64-bit integer range%s",
+                                   shown(v->cx->arena, n->u.str), "");
+        json_t *lo = json_object_get(schema, "minimum"), *hi = json_object_get(schema, "maximum");
+        if (lo && hi)
+            glc_help(v->cx, d, "use a value from %lld to %lld", (long long)json_integer_value(lo),
+                     (long long)json_integer_value(hi));
         return;
     }
     json_t *lo = json_object_get(schema, "minimum"), *hi = json_object_get(schema, "maximum");
@@ -488,12 +605,31 @@ static void type_error(struct validator *v, const struct glc_ynode *n, const cha
     struct glc_loc at = n->kind == GLC_YSCALAR && n->count ? n->at : key_at;
     struct glc_diag *d = error(v, "GLC004", at, path, "expected %s, got %s", want, node_type_name(n));
     if (n->kind == GLC_YSCALAR && n->quoted && (is_int_text(n->u.str) || bool_word(n->u.str) >= 0))
-        glc_help(v->cx, d, "remove the quotes: \"%s\" is a string", n->u.str);
+        glc_help(v->cx, d, "remove the quotes: \"%s\" is a string", shown(v->cx->arena, n->u.str));
     else if (n->kind == GLC_YSCALAR && !n->quoted && !strcmp(want, "a string"))
-        glc_help(v->cx, d, "quote the value (\"%s\") so every YAML reader keeps it a string", n->u.str);
+        glc_help(v->cx, d, "quote the value (\"%s\") so every YAML reader keeps it a string",
+                 shown(v->cx->arena, n->u.str));
     else if (n->kind == GLC_YSCALAR && (!strcmp(n->u.str, "yes") || !strcmp(n->u.str, "no") ||
                                         !strcmp(n->u.str, "on") || !strcmp(n->u.str, "off")))
         glc_help(v->cx, d, "YAML 1.2 booleans are true and false");
+}
+
+/* What a schema asks for, in words ("an integer"). */
+static const char *want_name(json_t *schema)
+{
+    if (json_object_get(schema, "oneOf"))
+        return "an integer or a percentage";
+    if (!json_object_get(schema, "type"))
+        return "another type";
+    if (type_allows(schema, "object"))
+        return "a mapping";
+    if (type_allows(schema, "array"))
+        return "a list";
+    if (type_allows(schema, "integer"))
+        return "an integer";
+    if (type_allows(schema, "boolean"))
+        return "a boolean (true or false)";
+    return "a string";
 }
 
 static void validate(struct validator *v, const struct glc_ynode *n, json_t *schema,
@@ -502,25 +638,24 @@ static void validate(struct validator *v, const struct glc_ynode *n, json_t *sch
     schema = resolve(v, schema);
     json_t *branch = pick_branch(schema, n);
     if (!branch) {
-        type_error(v, n, schema_str(schema, "description") ? "an integer or a percentage" : "another type",
-                   path, key_at);
+        type_error(v, n, want_name(schema), path, key_at);
         return;
     }
-    schema = branch;
     if (n->kind == GLC_YMAP) {
-        if (!type_allows(schema, "object"))
-            type_error(v, n, "a single value", path, key_at);
+        if (!type_allows(branch, "object"))
+            type_error(v, n, want_name(schema), path, key_at);
         else
-            validate_map(v, n, schema, path, key_at);
+            validate_map(v, n, branch, path, key_at);
         return;
     }
     if (n->kind == GLC_YSEQ) {
-        if (!type_allows(schema, "array"))
-            type_error(v, n, "a single value", path, key_at);
+        if (!type_allows(branch, "array"))
+            type_error(v, n, want_name(schema), path, key_at);
         else
-            validate_seq(v, n, schema, path, key_at);
+            validate_seq(v, n, branch, path, key_at);
         return;
     }
+    schema = branch;
     enum stype t = scalar_type(n);
     if (t == S_NULL && type_allows(schema, "object")) {
         check_required(v, NULL, schema, path, key_at); /* an empty section */
@@ -581,7 +716,9 @@ json_t *glc_schema_default(struct glc_ctx *cx, int kind, const char *dotted)
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
         snprintf(key, sizeof key, "%.*s", (int)n, p);
-        s = json_object_get(json_object_get(s, "properties"), key);
+        json_t *next = json_object_get(json_object_get(s, "properties"), key);
+        json_t *addl = json_object_get(s, "additionalProperties");
+        s = next ? next : json_is_object(addl) ? addl : NULL; /* map entries: services.<name> */
         if (s && json_object_get(s, "$ref")) {
             const char *r = json_string_value(json_object_get(s, "$ref"));
             s = json_object_get(json_object_get(root, "definitions"), r + 14);
@@ -610,9 +747,26 @@ static int detect_kind(struct glc_ctx *cx, int file)
         glc_help(cx, d, "a kubernetes config starts with 'kubernetes:', a resilience config with 'circuit_breaker:'");
         return GLC_CFG_UNKNOWN;
     }
-    if (glc_ymap_get(r, "kubernetes"))
+    const struct glc_ypair *kp = NULL, *cp = NULL;
+    for (uint32_t i = 0; i < r->count; i++) {
+        const char *k = r->u.pairs[i].key->u.str;
+        if (!kp && !strcmp(k, "kubernetes"))
+            kp = &r->u.pairs[i];
+        else if (!cp && !strcmp(k, "circuit_breaker"))
+            cp = &r->u.pairs[i];
+    }
+    if (kp && cp) {
+        const struct glc_ypair *second = kp < cp ? cp : kp, *first = kp < cp ? kp : cp;
+        struct glc_diag *d = glc_report(cx, "GLC010", second->key->at, NULL,
+                                        "one file holds both configs: 'kubernetes:' and 'circuit_breaker:'");
+        glc_related(cx, d, first->key->at, "the other config starts here");
+        glc_help(cx, d, "move 'circuit_breaker:' into resilience_config.yaml and keep 'kubernetes:' in "
+                        "kubernetes_config.yaml");
+        return GLC_CFG_UNKNOWN;
+    }
+    if (kp)
         return GLC_CFG_KUBERNETES;
-    if (glc_ymap_get(r, "circuit_breaker"))
+    if (cp)
         return GLC_CFG_RESILIENCE;
     if (r->count)
         at = r->u.pairs[0].key->at;
@@ -623,6 +777,9 @@ static int detect_kind(struct glc_ctx *cx, int file)
     const char *s = glc_suggest(first, tops, 2);
     if (s)
         glc_help(cx, d, "did you mean '%s'?", s);
+    else
+        glc_help(cx, d, "a kubernetes config starts with 'kubernetes:', a resilience config with "
+                        "'circuit_breaker:'");
     return GLC_CFG_UNKNOWN;
 }
 

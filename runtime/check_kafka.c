@@ -96,7 +96,9 @@ int glc_kafka_check(struct glc_checker *ck, uint64_t deadline_ns, enum glc_check
         return -1;
     err = rd_kafka_metadata(ck->driver, 0, NULL, &md, timeout_ms > 0 ? timeout_ms : 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        *reason = classify(err);
+        /* With no usable broker librdkafka waits out the whole timeout, then reports a
+         * transport failure: whatever the code, a spent deadline is a timeout. */
+        *reason = glc_mono_ns() + 10 * 1000000ull >= deadline_ns ? GLC_REASON_TIMEOUT : classify(err);
         snprintf(detail, cap, "%s", rd_kafka_err2str(err));
         return -1;
     }

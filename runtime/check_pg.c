@@ -7,6 +7,7 @@
  */
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -38,6 +39,20 @@ enum glc_check_reason glc_pg_classify(const char *msg)
     return GLC_REASON_UNAVAILABLE;
 }
 
+/* Server notices (e.g. "terminating connection due to administrator command") go to our log,
+ * not to libpq's default of stderr. */
+static void on_notice(void *arg, const char *message)
+{
+    char *clean = glc_redact(message);
+    size_t n = clean ? strlen(clean) : 0;
+
+    (void)arg;
+    while (n && clean[n - 1] == '\n')
+        clean[--n] = '\0';
+    glc_log(GLC_LOG_WARN, "postgres notice", json_pack("{s:s*}", "detail", clean));
+    free(clean);
+}
+
 static int fail(enum glc_check_reason *reason, enum glc_check_reason r, char *detail, size_t cap,
                 const char *text)
 {
@@ -61,6 +76,7 @@ static PGconn *pg_connect(const struct glc_checker *ck, uint64_t deadline_ns,
         fail(reason, GLC_REASON_UNAVAILABLE, detail, cap, "out of memory");
         return NULL;
     }
+    PQsetNoticeProcessor(c, on_notice, NULL);
     while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
         int w = glc_wait_fd(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline_ns);
 

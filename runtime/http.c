@@ -207,6 +207,22 @@ static enum MHD_Result serve_metrics(struct glc_http *h, struct MHD_Connection *
 
 /* --- routing -------------------------------------------------------------------------------- */
 
+/* MHD's handler contract: the first call for a request only announces it. Queueing a response
+ * then would be an "early" response, after which MHD closes the connection (no keep-alive).
+ * Any body is consumed (and ignored) before the response is queued. Returns 1 to answer now. */
+static int request_complete(void *marker, size_t *upload_size, void **req_cls)
+{
+    if (!*req_cls) {
+        *req_cls = marker;
+        return 0;
+    }
+    if (*upload_size) {
+        *upload_size = 0;
+        return 0;
+    }
+    return 1;
+}
+
 static int is_get(const char *method)
 {
     return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
@@ -219,7 +235,9 @@ static enum MHD_Result on_probe(void *cls, struct MHD_Connection *c, const char 
     struct glc_http *h = cls;
     enum glc_http_path path = glc_http_path_of(url);
 
-    (void)version, (void)upload, (void)upload_size, (void)req_cls;
+    (void)version, (void)upload;
+    if (!request_complete(h, upload_size, req_cls))
+        return MHD_YES;
     if (path == GLC_PATH_METRICS || path == GLC_PATH_OTHER)
         return queue(h, c, GLC_PATH_OTHER, 404, h->not_found);
     if (!is_get(method))
@@ -243,7 +261,9 @@ static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *c, const cha
 {
     struct glc_http *h = cls;
 
-    (void)version, (void)upload, (void)upload_size, (void)req_cls;
+    (void)version, (void)upload;
+    if (!request_complete(h, upload_size, req_cls))
+        return MHD_YES;
     if (glc_http_path_of(url) != GLC_PATH_METRICS)
         return queue(h, c, GLC_PATH_OTHER, 404, h->not_found);
     if (!is_get(method))

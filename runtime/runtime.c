@@ -5,7 +5,9 @@
  * signal handler and no global state exist. Shutdown: readiness 503 at once, keep serving for
  * --drain-seconds (a second signal cuts this short), quiesce, drain, stop, exit 0.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -91,6 +93,13 @@ static int parse_bind(int argc, char **argv, int i, struct glc_rt_opts *o)
     return 2;
 }
 
+static int is_ip_address(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
 /* Returns 0 to run, 1 after --help, 2 on a usage error. */
 static int parse_args(int argc, char **argv, const struct glc_app_def *app, struct glc_rt_opts *o)
 {
@@ -122,6 +131,10 @@ static int parse_args(int argc, char **argv, const struct glc_app_def *app, stru
             return 2;
         }
         i += used;
+    }
+    if (!is_ip_address(o->bind)) {
+        fprintf(stderr, "%s: --bind needs a numeric IPv4 or IPv6 address, not '%s'\n", argv[0], o->bind);
+        return 2;
     }
     if (o->port != 0 && o->port == o->metrics_port) {
         fprintf(stderr, "%s: --port and --metrics-port must differ\n", argv[0]);

@@ -51,7 +51,8 @@ function findConfigs(dir) {
     if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) continue;
     for (const f of fs.readdirSync(d).sort()) {
       if (!/\.ya?ml$/.test(f)) continue;
-      const doc = YAML.parse(fs.readFileSync(path.join(d, f), "utf8"));
+      let doc;
+      try { doc = YAML.parse(fs.readFileSync(path.join(d, f), "utf8")); } catch { continue; }
       if (doc && typeof doc === "object" && "kubernetes" in doc) found.k8s ??= doc;
       if (doc && typeof doc === "object" && "circuit_breaker" in doc) found.res ??= doc;
     }
@@ -172,6 +173,46 @@ function checkK8s(k8sDoc, resDoc, outDir) {
     if (["ClusterRole", "ClusterRoleBinding"].includes(obj.kind)) continue;
     eq(`${file}: ${obj.kind} namespace`, obj.metadata.namespace, caObj ? "kube-system" : ns);
     if (!caObj) eq(`${file}: ${obj.kind} name`, obj.metadata.name.replace(/-config$/, ""), app);
+  }
+
+  // Names and label values as the API server validates them (validate-k8s.mjs checks the
+  // schemas, which do not carry these rules): label values are at most 63 characters,
+  // alphanumeric at both ends; Service names are DNS-1035 labels (start with a letter);
+  // namespaces, containers and Deployment-derived names are DNS-1123 labels.
+  const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+  const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+  const labelMaps = [];
+  const walk = (o, p) => {
+    if (Array.isArray(o)) o.forEach((v, i) => walk(v, `${p}[${i}]`));
+    else if (o && typeof o === "object")
+      for (const [k, v] of Object.entries(o)) {
+        if ((k === "labels" || k === "matchLabels" || (k === "selector" && !v?.matchLabels)) && v && typeof v === "object")
+          labelMaps.push([`${p}.${k}`, v]);
+        walk(v, `${p}.${k}`);
+      }
+  };
+  for (const { file, obj } of objs) {
+    labelMaps.length = 0;
+    walk(obj, `${file}:${obj.kind}`);
+    for (const [p, m] of labelMaps)
+      for (const [k, v] of Object.entries(m))
+        truthy(`${p}.${k}: label value ${JSON.stringify(v)} is valid (<= 63 chars, alphanumeric at both ends)`,
+               typeof v === "string" && v.length <= 63 && LABEL_VALUE.test(v));
+    if (obj.kind === "Service")
+      truthy(`${file}: Service name ${JSON.stringify(obj.metadata.name)} is a DNS-1035 label`,
+             obj.metadata.name.length <= 63 && DNS1035_LABEL.test(obj.metadata.name));
+    if (obj.kind === "Namespace" || obj.metadata?.namespace !== undefined) {
+      const n = obj.kind === "Namespace" ? obj.metadata.name : obj.metadata.namespace;
+      truthy(`${file}: namespace ${JSON.stringify(n)} is a DNS-1123 label`, n.length <= 63 && DNS1123_LABEL.test(n));
+    }
+    for (const ct of obj.spec?.template?.spec?.containers ?? []) {
+      truthy(`${file}: container name ${JSON.stringify(ct.name)} is a DNS-1123 label`,
+             ct.name.length <= 63 && DNS1123_LABEL.test(ct.name));
+      for (const pt of ct.ports ?? [])
+        truthy(`${file}: port name ${JSON.stringify(pt.name)} is an IANA service name`,
+               pt.name === undefined || (pt.name.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(pt.name) && /[a-z]/.test(pt.name)));
+    }
   }
 
   // kustomization: exactly the other YAML files, and only those
