@@ -1379,7 +1379,23 @@ static void out_add(struct report *rp, size_t *cap, const char *path, const char
 static int diff_outputs(struct report *rp)
 {
     struct glc_outset a = {0}, b = {0};
-    if (glc_render_all(rp->r->old.cx, NULL, &a) != 0 || glc_render_all(rp->r->new.cx, NULL, &b) != 0) {
+    /* Generated headers name the inputs ("from kubernetes_config.yaml"): render
+     * the old side under its plain path, not REV:path, or every file differs. */
+    struct glc_ctx *ocx = rp->r->old.cx;
+    const char **names = calloc(ocx->nfiles + 1, sizeof *names);
+    if (!names)
+        abort();
+    size_t bl = strlen(rp->r->base);
+    for (size_t i = 0; i < ocx->nfiles; i++) {
+        names[i] = ocx->files[i].path;
+        if (rp->r->base_commit && !strncmp(names[i], rp->r->base, bl) && names[i][bl] == ':')
+            ocx->files[i].path = names[i] + bl + 1;
+    }
+    int rc = glc_render_all(ocx, NULL, &a);
+    for (size_t i = 0; i < ocx->nfiles; i++)
+        ocx->files[i].path = names[i];
+    free(names);
+    if (rc != 0 || glc_render_all(rp->r->new.cx, NULL, &b) != 0) {
         glc_outset_free(&a);
         glc_outset_free(&b);
         return 2;

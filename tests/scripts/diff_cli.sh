@@ -303,6 +303,21 @@ expect_error "an unknown format" "$repo" "takes text, json, markdown or github" 
 expect_error "a directory without configs" "$repo" "no kubernetes_config.yaml" "$T/many-new/.."
 expect_error "configs on one side only" "$T" "has kubernetes_config.yaml but '.*many-old' has none" "$T/many-old" "$repo"
 
+# --- configs at the repository top: the old side (HEAD:kubernetes_config.yaml) renders the same
+top=$T/top
+mkdir -p "$top"
+cp "$root"/examples/agent-foundation/config/*.yaml "$top/"
+git -C "$top" init -q
+git -C "$top" add .
+git -C "$top" commit -qm top
+sed -i -e 's/max_replicas: 100/max_replicas: 80/' "$top/kubernetes_config.yaml"
+out=$(cd "$top" && "$glc" diff --format json)
+if grep -q '"outputs_changed": 1' <<<"$out" && grep -q '"path": "kubernetes/hpa.yaml"' <<<"$out"; then
+  pass "configs at the repository top: only the file that changes is in the output diff"
+else
+  fail "configs at the repository top: only the file that changes is in the output diff" "$out"
+fi
+
 # --- nothing changed, and the old side's files are named REV:path ---------------------------
 out=$(cd "$repo" && "$glc" diff 2>&1)
 rc=$?
