@@ -181,8 +181,12 @@ static void validate_ignore(struct glc_ctx *cx, const struct ignore *ig, const c
     if (!ig->reason) {
         struct glc_diag *d = glc_report(cx, "GLC012", at, NULL,
                                         "glc-ignore needs a reason after the code");
-        glc_help(cx, d, "write '# glc-ignore %.*s: <why this is acceptable>'",
-                 (int)ig->codes_len, ig->codes);
+        const char *c = ig->codes, *e = ig->codes + ig->codes_len;
+        while (c < e && isspace((unsigned char)*c))
+            c++;
+        while (e > c && isspace((unsigned char)e[-1]))
+            e--;
+        glc_help(cx, d, "write '# glc-ignore %.*s: <why this is acceptable>'", (int)(e - c), c);
         return;
     }
     const char *p = ig->codes, *end = ig->codes + ig->codes_len;
@@ -202,61 +206,61 @@ static void validate_ignore(struct glc_ctx *cx, const struct ignore *ig, const c
     }
 }
 
+/* The first "glc-ignore" in [p, end). A plain loop, not strstr: sanitizer
+ * interceptors measure the whole remaining text on every strstr call, which
+ * made a file of 100k comments quadratic there. */
+static const char *find_tag(const char *p, const char *end)
+{
+    for (; end - p >= 10; p++)
+        if (*p == 'g' && !memcmp(p, "glc-ignore", 10))
+            return p;
+    return NULL;
+}
+
 static size_t scan_ignores(struct glc_ctx *cx, struct ignore **out)
 {
     size_t n = 0, cap = 0;
     struct ignore *v = NULL;
-    static const char tag[] = "glc-ignore";
+    const size_t taglen = sizeof "glc-ignore" - 1;
     for (size_t f = 0; f < cx->nfiles; f++) {
         const struct glc_file *file = &cx->files[f];
-        for (const char *p = file->text; (p = strstr(p, tag)) != NULL;) {
-            const char *h = p; /* find '#' before it on the same line */
-            p += sizeof tag - 1;
-            while (h > file->text && (h[-1] == ' ' || h[-1] == '\t'))
-                h--;
-            if (h == file->text || h[-1] != '#')
-                continue;
-            const char *hash = h - 1;
-            if (hash > file->text && hash[-1] != ' ' && hash[-1] != '\t' && hash[-1] != '\n')
-                continue;
-            const char *codes = p, *eol = strchr(codes, '\n');
-            if (!eol)
-                eol = file->text + file->len;
-            p = eol; /* the rest of the line is this comment: one glc-ignore per line */
-            const char *colon = memchr(codes, ':', (size_t)(eol - codes));
-            struct ignore ig = {.file = (uint32_t)f, .codes = codes,
-                                .codes_len = (size_t)((colon ? colon : eol) - codes)};
-            struct glc_loc at = {0};
-            /* line number by binary search over line starts */
-            uint32_t lo = 0, hi = file->nlines;
-            size_t off = (size_t)(hash - file->text);
-            while (hi - lo > 1) {
-                uint32_t mid = (lo + hi) / 2;
-                if (file->line_off[mid] <= off)
-                    lo = mid;
-                else
-                    hi = mid;
+        for (uint32_t li = 0; li < file->nlines; li++) {
+            const char *ls = file->text + file->line_off[li];
+            const char *eol = li + 1 < file->nlines ? file->text + file->line_off[li + 1] - 1
+                                                    : file->text + file->len;
+            for (const char *p = ls; (p = find_tag(p, eol)) != NULL;) {
+                const char *h = p; /* find '#' before it on the same line */
+                p += taglen;
+                while (h > ls && (h[-1] == ' ' || h[-1] == '\t'))
+                    h--;
+                if (h == ls || h[-1] != '#')
+                    continue;
+                const char *hash = h - 1;
+                if (hash > ls && hash[-1] != ' ' && hash[-1] != '\t')
+                    continue;
+                const char *codes = p;
+                const char *colon = memchr(codes, ':', (size_t)(eol - codes));
+                struct ignore ig = {.file = (uint32_t)f, .line = li + 1, .codes = codes,
+                                    .codes_len = (size_t)((colon ? colon : eol) - codes)};
+                if (colon) {
+                    const char *r = colon + 1, *re = eol;
+                    while (r < re && isspace((unsigned char)*r))
+                        r++;
+                    while (re > r && isspace((unsigned char)re[-1])) /* also the \r of CRLF */
+                        re--;
+                    if (r < re)
+                        ig.reason = glc_strndup(cx->arena, r, (size_t)(re - r));
+                }
+                validate_ignore(cx, &ig, hash);
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    v = realloc(v, cap * sizeof *v);
+                    if (!v)
+                        abort();
+                }
+                v[n++] = ig;
+                break; /* the rest of the line is this comment: one glc-ignore per line */
             }
-            ig.line = lo + 1;
-            (void)at;
-            if (colon) {
-                const char *r = colon + 1;
-                const char *re = eol;
-                while (r < re && isspace((unsigned char)*r))
-                    r++;
-                while (re > r && isspace((unsigned char)re[-1])) /* also the \r of CRLF */
-                    re--;
-                if (r < re)
-                    ig.reason = glc_strndup(cx->arena, r, (size_t)(re - r));
-            }
-            validate_ignore(cx, &ig, hash);
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                v = realloc(v, cap * sizeof *v);
-                if (!v)
-                    abort();
-            }
-            v[n++] = ig;
         }
     }
     *out = v;

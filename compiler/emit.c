@@ -40,6 +40,13 @@ static void esc_yaml(struct glc_buf *o, const char *s, size_t n, void *ud)
             glc_buf_puts(o, "\\t");
         } else if (c < 0x20 || c == 0x7f) {
             glc_buf_printf(o, "\\x%02x", c);
+        } else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] == 0x85) {
+            glc_buf_puts(o, "\\N"); /* U+0085 NEL: a line break to YAML readers */
+            i++;
+        } else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+            glc_buf_puts(o, (unsigned char)s[i + 2] == 0xa8 ? "\\L" : "\\P"); /* U+2028, U+2029 */
+            i += 2;
         } else {
             glc_buf_putc(o, (char)c);
         }
@@ -314,6 +321,11 @@ static int render_one(struct glc_ctx *cx, struct tmplset *ts, const struct tmpl 
 
 int glc_render_all(struct glc_ctx *cx, const char *templates_dir, struct glc_outset *out)
 {
+    struct stat st;
+    if (templates_dir && (stat(templates_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "glc: error: --templates '%s' is not a directory\n", templates_dir);
+        return -1;
+    }
     struct tmplset ts = {.cx = cx, .dir = templates_dir};
     load_templates(&ts);
     json_t *view = glc_view(cx);

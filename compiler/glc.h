@@ -253,6 +253,8 @@ struct glc_zone {
     const char *name;
     struct glc_loc at;    /* the item in cluster.availability_zones */
     glc_int replicas;     /* from deployment.replica_distribution; set=false if absent */
+    int64_t pods;         /* pods that run here: the distribution's count, or the even
+                             split of replicas (remainder to the first zones listed) */
 };
 
 struct glc_dist_entry {   /* deployment.replica_distribution, in source order */

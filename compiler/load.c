@@ -372,8 +372,8 @@ static bool over_budget(struct loader *ld, struct glc_loc at, uint64_t weight)
 }
 
 /* Attach a finished node to the collection on top of the stack (or make it
- * the document root). */
-static void attach(struct loader *ld, struct glc_ynode *n)
+ * the document root); `where` is the position a budget error names. */
+static void attach(struct loader *ld, struct glc_ynode *n, struct glc_loc where)
 {
     if (ld->depth == 0) {
         ld->root = n;
@@ -381,7 +381,7 @@ static void attach(struct loader *ld, struct glc_ynode *n)
     }
     struct frame *fr = &ld->stack[ld->depth - 1];
     fr->node->weight += n->weight;
-    if (over_budget(ld, n->at, fr->node->weight))
+    if (over_budget(ld, where, fr->node->weight))
         return;
     if (fr->node->kind == GLC_YSEQ) {
         fr->vec = grow(fr->vec, &fr->cap, fr->len, sizeof(struct glc_ynode *));
@@ -390,7 +390,7 @@ static void attach(struct loader *ld, struct glc_ynode *n)
     }
     if (!fr->key) {
         if (n->kind != GLC_YSCALAR) {
-            fail(ld, "GLC001", n->at, "complex mapping keys are not supported",
+            fail(ld, "GLC001", where, "complex mapping keys are not supported",
                  "use a plain string as the key");
             return;
         }
@@ -561,7 +561,7 @@ static void pop(struct loader *ld)
     }
     free(fr->vec);
     add_anchor(ld, fr->anchor, n);
-    attach(ld, n);
+    attach(ld, n, n->at);
 }
 
 /* libfyaml marks a quoted scalar's content; the caret should cover the quotes. */
@@ -653,7 +653,7 @@ static void on_scalar(struct loader *ld, struct fy_event *ev)
     }
     if (ev->scalar.anchor)
         add_anchor(ld, token_text(ld, ev->scalar.anchor, NULL), n);
-    attach(ld, n);
+    attach(ld, n, n->at);
 }
 
 static void on_alias(struct loader *ld, struct fy_event *ev)
@@ -680,7 +680,7 @@ static void on_alias(struct loader *ld, struct fy_event *ev)
         copy->u.str = target->u.str;
         target = copy;
     }
-    attach(ld, target);
+    attach(ld, target, at); /* a budget error points at the alias that overflows */
 }
 
 /* True when only blanks follow the location: the parser ran out of input. */
@@ -742,6 +742,18 @@ static void parser_error(struct loader *ld, struct fy_diag *diag)
                 at = q;
         }
         fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "YAML syntax error: %s", msg), NULL);
+        /* "wrongly indented flow sequence" and the like: the usual cause is a
+         * bracket left open further up, so point at it */
+        for (size_t i = ld->depth; strstr(msg, "flow") && i-- > 0;) {
+            char c = char_at(ld, ld->stack[i].node->at);
+            if (c != '[' && c != '{')
+                continue;
+            struct glc_diag *d = ld->cx->diags[ld->cx->ndiags - 1];
+            glc_related(ld->cx, d, ld->stack[i].node->at, "the '%c' opened here is not closed yet", c);
+            glc_help(ld->cx, d, "close it with '%c' on its line, or indent the continuation lines",
+                     c == '[' ? ']' : '}');
+            break;
+        }
         return;
     }
     struct glc_loc at = {.file = (uint32_t)ld->file, .line = 1, .col = 1};

@@ -148,6 +148,8 @@ static void regen_command(int nargs, const char **args, const struct build_opts 
     fputs("glc: output is out of date; regenerate it with:\n    glc build", stderr);
     for (int i = 0; i < nargs; i++)
         fprintf(stderr, " %s", args[i]);
+    if (bo->templates)
+        fprintf(stderr, " --templates %s", bo->templates);
     fprintf(stderr, " -o %s%s\n", bo->out, bo->no_link ? " --no-link" : "");
 }
 

@@ -209,11 +209,14 @@ static void build_deployment(struct mb *m, struct glc_k8s *k, struct sect top)
             e->replicas.set = true;
         }
     }
+    int64_t n = (int64_t)k->cluster.nzones, r = k->deployment.replicas.v;
     for (size_t z = 0; z < k->cluster.nzones; z++) {
-        k->cluster.zones[z].replicas.at = k->deployment.dist_at;
+        struct glc_zone *zone = &k->cluster.zones[z];
+        zone->replicas.at = k->deployment.dist_at;
         for (size_t i = 0; i < k->deployment.ndist; i++)
-            if (!strcmp(k->deployment.dist[i].zone, k->cluster.zones[z].name))
-                k->cluster.zones[z].replicas = k->deployment.dist[i].replicas;
+            if (!strcmp(k->deployment.dist[i].zone, zone->name))
+                zone->replicas = k->deployment.dist[i].replicas;
+        zone->pods = k->deployment.ndist ? zone->replicas.v : r / n + ((int64_t)z < r % n ? 1 : 0);
     }
 }
 

@@ -58,12 +58,12 @@ static void check_cross_zone(struct glc_ctx *cx, const struct glc_k8s *k)
     const struct glc_zone *lo = &k->cluster.zones[0], *hi = lo;
     for (size_t i = 1; i < k->cluster.nzones; i++) {
         const struct glc_zone *z = &k->cluster.zones[i];
-        if (z->replicas.v < lo->replicas.v)
+        if (z->pods < lo->pods)
             lo = z;
-        if (z->replicas.v > hi->replicas.v)
+        if (z->pods > hi->pods)
             hi = z;
     }
-    int64_t nlo = lo->replicas.v, nhi = hi->replicas.v;
+    int64_t nlo = lo->pods, nhi = hi->pods;
     if (nlo == nhi && nlo > 0)
         return;
     size_t nz = k->cluster.nzones;

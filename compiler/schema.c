@@ -196,6 +196,8 @@ struct validator {
     const char *sugg_word;
     const json_t *sugg_obj, *sugg_arr;
     const char *sugg;    /* the help line it gave */
+    const json_t *list_obj, *list_arr;
+    const char *list;    /* the last "expected one of: ..." line */
 };
 
 static const char *path_str(struct validator *v, const struct seg *s)
@@ -271,9 +273,10 @@ static bool type_allows(json_t *schema, const char *type)
     return false;
 }
 
-static size_t levenshtein(const char *a, const char *b)
+/* Edit distance, or some value above `max` as soon as it must exceed it
+ * (a row's minimum never decreases), which keeps a flood of unknown keys cheap. */
+static size_t levenshtein(const char *a, size_t la, const char *b, size_t lb, size_t max)
 {
-    size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 99;
     size_t d[65];
@@ -282,13 +285,18 @@ static size_t levenshtein(const char *a, const char *b)
     for (size_t i = 1; i <= la; i++) {
         size_t prev = d[0];
         d[0] = i;
+        size_t rowmin = d[0];
         for (size_t j = 1; j <= lb; j++) {
             size_t cur = d[j];
             size_t sub = prev + (a[i - 1] != b[j - 1]);
             size_t del = d[j] + 1, ins = d[j - 1] + 1;
             d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (d[j] < rowmin)
+                rowmin = d[j];
             prev = cur;
         }
+        if (rowmin > max)
+            return max + 1;
     }
     return d[lb];
 }
@@ -302,7 +310,7 @@ const char *glc_suggest(const char *word, const char *const *cands, size_t n)
         size_t cl = strlen(cands[i]);
         if ((cl > wl ? cl - wl : wl - cl) > limit) /* the distance is at least that */
             continue;
-        size_t d = levenshtein(word, cands[i]);
+        size_t d = levenshtein(word, wl, cands[i], cl, bestd < limit ? bestd : limit);
         if (d < bestd) {
             bestd = d;
             best = cands[i];
@@ -337,12 +345,17 @@ static void suggest_help(struct validator *v, struct glc_diag *d, const char *wo
     const char *s = glc_suggest(word, names, nn);
     if (s) {
         glc_help(v->cx, d, "did you mean '%s'?", s);
+    } else if (v->list && v->list_obj == cands_obj && v->list_arr == cands_arr) {
+        glc_help(v->cx, d, "%s", v->list);
     } else {
         struct glc_buf b = {0};
         for (size_t i = 0; i < nn; i++)
             glc_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
         glc_help(v->cx, d, "expected one of: %s", b.data ? b.data : "(none)");
         glc_buf_free(&b);
+        v->list_obj = cands_obj;
+        v->list_arr = cands_arr;
+        v->list = d->help;
     }
     v->sugg_word = word;
     v->sugg_obj = cands_obj;
@@ -711,12 +724,11 @@ json_t *glc_schema_get(struct glc_ctx *cx, int kind)
 json_t *glc_schema_default(struct glc_ctx *cx, int kind, const char *dotted)
 {
     json_t *s = load_schema(cx, kind), *root = s;
-    char key[64];
     for (const char *p = dotted; s && *p;) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        snprintf(key, sizeof key, "%.*s", (int)n, p);
-        json_t *next = json_object_get(json_object_get(s, "properties"), key);
+        /* getn: no copy of the segment (the model asks this for every defaulted key) */
+        json_t *next = json_object_getn(json_object_get(s, "properties"), p, n);
         json_t *addl = json_object_get(s, "additionalProperties");
         s = next ? next : json_is_object(addl) ? addl : NULL; /* map entries: services.<name> */
         if (s && json_object_get(s, "$ref")) {

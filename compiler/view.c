@@ -117,16 +117,6 @@ static json_t *view_app(struct glc_ctx *cx, const struct glc_k8s *k, int64_t dra
     return a;
 }
 
-/* Replicas per zone: the distribution when given, else an even split with
- * the remainder going to the first zones in listed order. */
-static int64_t zone_replicas(const struct glc_k8s *k, size_t i)
-{
-    if (k->deployment.ndist)
-        return k->cluster.zones[i].replicas.v;
-    int64_t n = (int64_t)k->cluster.nzones, r = k->deployment.replicas.v;
-    return r / n + ((int64_t)i < r % n ? 1 : 0);
-}
-
 static int64_t split(int64_t total, size_t n, size_t i)
 {
     return total / (int64_t)n + ((int64_t)i < total % (int64_t)n ? 1 : 0);
@@ -139,7 +129,7 @@ static json_t *view_zones(struct glc_ctx *cx, const struct glc_k8s *k, int64_t *
     size_t n = k->cluster.nzones;
     int64_t lo = INT64_MAX, hi = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t r = zone_replicas(k, i);
+        int64_t r = k->cluster.zones[i].pods;
         lo = r < lo ? r : lo;
         hi = r > hi ? r : hi;
         json_t *z = json_object();
@@ -359,7 +349,14 @@ static json_t *view_inputs(struct glc_ctx *cx)
         if (files[i] < 0)
             continue;
         const char *p = cx->files[files[i]].path, *s = strrchr(p, '/');
-        glc_buf_printf(&b, "%s%s", b.len ? " and " : "", s ? s + 1 : p);
+        glc_buf_puts(&b, b.len ? " and " : "");
+        /* the name lands in comments of every output: keep only characters that
+         * cannot end a comment or a line in any of the output languages */
+        for (const char *c = s ? s + 1 : p; *c; c++) {
+            bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                      *c == '.' || *c == '_' || *c == '-' || *c == '+' || *c == '@';
+            glc_buf_putc(&b, ok ? *c : '_');
+        }
     }
     json_t *r = json_string(b.data ? b.data : "");
     glc_buf_free(&b);

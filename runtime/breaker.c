@@ -4,6 +4,8 @@
  * Each breaker has a mutex for transitions plus an atomic state word (generation << 2 | state)
  * so that admission while closed, and successes that change nothing, avoid the lock.
  * Transitions are appended to a set-wide, sequence-numbered event ring (leaf lock).
+ * Operator actions (force) and a resumed open state are transitions like the others, tagged
+ * with their cause; a hold is an open deadline that never comes (HELD).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +26,7 @@
 #define NS_PER_MS 1000000ull
 #define DEFAULT_EVENT_CAPACITY 1024u
 #define MAX_HALF_OPEN_CALLS 65536u
+#define HELD UINT64_MAX  /* open_until_ns of a breaker held open: half-open never comes */
 
 struct permit_slot {
     uint64_t id;       /* 0: free */
@@ -94,6 +97,15 @@ const char *glc_breaker_state_name(enum glc_breaker_state state)
     case GLC_BREAKER_HALF_OPEN: return "half_open";
     default: return "unknown";
     }
+}
+
+const char *glc_breaker_cause_name(enum glc_breaker_cause cause)
+{
+    static const char *const names[GLC_CAUSE_COUNT] = {
+        "state_change", "forced_open", "forced_close", "forced_reset", "resumed_open",
+    };
+
+    return (unsigned)cause < GLC_CAUSE_COUNT ? names[cause] : "unknown";
 }
 
 const char *glc_breaker_calls_name(enum glc_breaker_calls calls)
@@ -327,10 +339,23 @@ static void count_call(struct breaker *b, enum glc_breaker_calls which)
     atomic_fetch_add_explicit(&b->calls[which], 1, memory_order_relaxed);
 }
 
+/* Why and how a transition happens: the cause, the failures behind it, and for OPEN how long
+ * until half-open (HELD: never, until forced closed). */
+struct why {
+    enum glc_breaker_cause cause;
+    unsigned failures;
+    uint64_t open_ns;
+};
+
+static struct why by_calls(const struct breaker *b, unsigned failures)
+{
+    return (struct why){ GLC_CAUSE_CALLS, failures, b->recovery_ns };
+}
+
 /* Move to @to, starting a new generation; the event is recorded before the lock is dropped,
  * so the log order of one breaker's events is its transition order. */
 static void transition(struct glc_breaker_set *set, struct breaker *b, enum glc_breaker_state to,
-                       uint64_t now_ns)
+                       uint64_t now_ns, struct why why)
 {
     uint64_t w = atomic_load_explicit(&b->word, memory_order_relaxed);
     enum glc_breaker_state from = WORD_STATE(w);
@@ -341,7 +366,8 @@ static void transition(struct glc_breaker_set *set, struct breaker *b, enum glc_
     b->in_flight = 0;
     b->half_open_successes = 0;
     if (to == GLC_BREAKER_OPEN)
-        atomic_store_explicit(&b->open_until_ns, now_ns + b->recovery_ns, memory_order_relaxed);
+        atomic_store_explicit(&b->open_until_ns, why.open_ns == HELD ? HELD : now_ns + why.open_ns,
+                              memory_order_relaxed);
     atomic_store_explicit(&b->word, WORD(WORD_GEN(w) + 1, to), memory_order_release);
     /* After the word: a lock-free reader that sees this reset also sees the new generation. */
     atomic_store_explicit(&b->consecutive_failures, 0, memory_order_release);
@@ -351,6 +377,8 @@ static void transition(struct glc_breaker_set *set, struct breaker *b, enum glc_
     ev = (struct glc_breaker_event){
         .breaker = (unsigned)(b - set->b), .from = from, .to = to,
         .generation = WORD_GEN(w) + 1, .mono_ns = now_ns, .wall_ns = b->last_transition_wall_ns,
+        .cause = why.cause, .failure_count = why.failures,
+        .open_ms = to == GLC_BREAKER_OPEN && why.open_ns != HELD ? why.open_ns / NS_PER_MS : 0,
     };
     event_log_push(&set->events, &ev);
 }
@@ -395,7 +423,7 @@ static void admit_locked(struct glc_breaker_set *set, struct breaker *b, uint64_
     if (WORD_STATE(w) == GLC_BREAKER_OPEN) {
         if (now_ns < atomic_load_explicit(&b->open_until_ns, memory_order_relaxed))
             return;
-        transition(set, b, GLC_BREAKER_HALF_OPEN, now_ns);
+        transition(set, b, GLC_BREAKER_HALF_OPEN, now_ns, by_calls(b, 0));
         w = atomic_load_explicit(&b->word, memory_order_relaxed);
     }
     t->generation = WORD_GEN(w);
@@ -463,19 +491,19 @@ static void apply_closed(struct glc_breaker_set *set, struct breaker *b, enum gl
     failures = atomic_load_explicit(&b->consecutive_failures, memory_order_relaxed) + 1;
     atomic_store_explicit(&b->consecutive_failures, failures, memory_order_relaxed);
     if (failures >= b->def->failure_threshold)
-        transition(set, b, GLC_BREAKER_OPEN, set->clock.mono_ns(set->clock.ctx));
+        transition(set, b, GLC_BREAKER_OPEN, set->clock.mono_ns(set->clock.ctx), by_calls(b, failures));
 }
 
 static void apply_half_open(struct glc_breaker_set *set, struct breaker *b, enum glc_breaker_outcome o)
 {
     if (o == GLC_OUTCOME_FAILURE) {
         count_call(b, GLC_CALLS_FAILURE);
-        transition(set, b, GLC_BREAKER_OPEN, set->clock.mono_ns(set->clock.ctx));
+        transition(set, b, GLC_BREAKER_OPEN, set->clock.mono_ns(set->clock.ctx), by_calls(b, 1));
         return;
     }
     count_call(b, GLC_CALLS_SUCCESS);
     if (++b->half_open_successes >= b->def->success_threshold)
-        transition(set, b, GLC_BREAKER_CLOSED, set->clock.mono_ns(set->clock.ctx));
+        transition(set, b, GLC_BREAKER_CLOSED, set->clock.mono_ns(set->clock.ctx), by_calls(b, 0));
 }
 
 static void release_locked(struct glc_breaker_set *set, struct breaker *b,
@@ -538,6 +566,46 @@ void glc_breaker_release(struct glc_breaker_set *set, struct glc_breaker_ticket 
     pthread_mutex_unlock(&b->lock);
 }
 
+/* --- operator actions and resumed state ----------------------------------------------------- */
+
+enum glc_breaker_state glc_breaker_force(struct glc_breaker_set *set, unsigned idx,
+                                         enum glc_breaker_force action)
+{
+    static const enum glc_breaker_cause causes[] = {
+        [GLC_FORCE_OPEN] = GLC_CAUSE_FORCED_OPEN, [GLC_FORCE_CLOSE] = GLC_CAUSE_FORCED_CLOSE,
+        [GLC_FORCE_RESET] = GLC_CAUSE_FORCED_RESET,
+    };
+    struct breaker *b = &set->b[idx];
+    enum glc_breaker_state to = action == GLC_FORCE_OPEN ? GLC_BREAKER_OPEN : GLC_BREAKER_CLOSED;
+    uint64_t now_ns = set->clock.mono_ns(set->clock.ctx);
+    struct why why = { causes[action], 0, HELD };
+
+    pthread_mutex_lock(&b->lock);
+    why.failures = atomic_load_explicit(&b->consecutive_failures, memory_order_relaxed);
+    transition(set, b, to, now_ns, why);
+    pthread_mutex_unlock(&b->lock);
+    return to;
+}
+
+int glc_breaker_resume_open(struct glc_breaker_set *set, unsigned idx, uint64_t remaining_ms)
+{
+    struct breaker *b = &set->b[idx];
+    uint64_t now_ns = set->clock.mono_ns(set->clock.ctx);
+    struct why why = { GLC_CAUSE_RESUMED, 0, 0 };
+    int rc = -1;
+
+    why.open_ns = remaining_ms < b->def->recovery_timeout_ms ? remaining_ms * NS_PER_MS : b->recovery_ns;
+    pthread_mutex_lock(&b->lock);
+    if (atomic_load_explicit(&b->word, memory_order_relaxed) == WORD(0, GLC_BREAKER_CLOSED)) {
+        transition(set, b, GLC_BREAKER_OPEN, now_ns, why);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (rc != 0)
+        errno = EBUSY;
+    return rc;
+}
+
 void glc_breaker_get_stats(struct glc_breaker_set *set, unsigned idx, struct glc_breaker_stats *out)
 {
     struct breaker *b = &set->b[idx];
@@ -558,7 +626,8 @@ void glc_breaker_get_stats(struct glc_breaker_set *set, unsigned idx, struct glc
         out->calls[i] = atomic_load_explicit(&b->calls[i], memory_order_relaxed);
     until = atomic_load_explicit(&b->open_until_ns, memory_order_relaxed);
     pthread_mutex_unlock(&b->lock);
-    if (out->state == GLC_BREAKER_OPEN) {
+    out->held_open = out->state == GLC_BREAKER_OPEN && until == HELD;
+    if (out->state == GLC_BREAKER_OPEN && !out->held_open) {
         now = set->clock.mono_ns(set->clock.ctx);
         out->open_remaining_ms = now < until ? (until - now + NS_PER_MS - 1) / NS_PER_MS : 0;
     }

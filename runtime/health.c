@@ -152,6 +152,7 @@ static json_t *breaker_json(struct glc_breaker_set *set, unsigned i, const struc
     json_object_set_new(o, "permits_in_flight", json_integer(st.permits_in_flight));
     json_object_set_new(o, "permits_reclaimed", json_integer((json_int_t)st.permits_reclaimed));
     json_object_set_new(o, "open_remaining_ms", json_integer((json_int_t)st.open_remaining_ms));
+    json_object_set_new(o, "held_open", json_boolean(st.held_open));
     json_object_set_new(o, "calls", calls_json(&st));
     json_object_set_new(o, "transitions", transitions_json(&st));
     json_object_set_new(o, "last_transition", iso_time_or_null(st.last_transition_wall_ns));

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * HTTP front end on libmicrohttpd 0.9.75: the probe port (/health/live, /health/ready,
- * /health/startup, /breakers) and the metrics port (/metrics), each an epoll daemon with an
+ * /health/startup, /breakers) and the metrics port (/metrics, and the operators' POST
+ * /breakers/<name>/<open|close|reset> when GLC_ADMIN_TOKEN is set), each an epoll daemon with an
  * internal thread pool. Bodies that do not change are canned persistent responses; the
  * readiness response is rebuilt only when what it shows changes, and swapped under a
- * read-write lock. Handlers never block on I/O.
+ * read-write lock. Handlers never block on I/O. Both ports are bounded: connections in total
+ * and per client address, idle time, memory (hence header size) per connection, request bodies.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,25 +21,39 @@
 
 #include "rt.h"
 
-#define CONNECTION_LIMIT 1024u
-#define CONNECTION_TIMEOUT_S 30u
-#define CONNECTION_MEMORY (32u * 1024u)
+#define CONNECTION_MEMORY (16u * 1024u)  /* per connection: request line + headers must fit */
+#define MAX_BODY 1024u                    /* larger request bodies: 413 */
+#define LISTEN_BACKLOG 1024u
 #define MAX_POOL_THREADS 8L
+#define LOG_BURST 5u                      /* server log lines per second, the rest counted */
 
 static const char LIVE_BODY[] = "{\"status\":\"pass\"}\n";
 static const char STARTED_BODY[] = "{\"status\":\"pass\"}\n";
 static const char STARTING_BODY[] = "{\"status\":\"fail\",\"notes\":[\"starting\"]}\n";
 static const char NOT_FOUND_BODY[] = "{\"error\":\"not found\"}\n";
 static const char NOT_ALLOWED_BODY[] = "{\"error\":\"method not allowed\"}\n";
+static const char UNAUTHORIZED_BODY[] = "{\"error\":\"unauthorized\"}\n";
+static const char TOO_LARGE_BODY[] = "{\"error\":\"request body too large\"}\n";
+static const char NO_BREAKER_BODY[] = "{\"error\":\"no such breaker\"}\n";
 
 static const char HEALTH_JSON[] = "application/health+json";
 static const char JSON[] = "application/json";
 static const char PROM_TEXT[] = "text/plain; version=0.0.4; charset=utf-8";
 
+/* At most LOG_BURST lines per second; the number held back is reported with the next one. */
+struct log_limit {
+    pthread_mutex_t lock;
+    uint64_t window_ns;
+    unsigned lines;
+    uint64_t suppressed;
+};
+
 struct glc_http {
     struct glc_rt *rt;
     struct MHD_Daemon *probes, *metrics;
     struct MHD_Response *live, *started, *starting, *not_found, *not_allowed;
+    struct MHD_Response *post_only, *unauthorized, *too_large, *no_breaker;
+    struct log_limit log_limit;
     pthread_rwlock_t ready_lock;   /* guards ready, ready_code */
     struct MHD_Response *ready;
     unsigned ready_code;
@@ -198,6 +214,7 @@ static enum MHD_Result serve_metrics(struct glc_http *h, struct MHD_Connection *
     in.ready = h->ready_code == 200;
     pthread_rwlock_unlock(&h->ready_lock);
     in.draining = atomic_load(&h->rt->draining);
+    glc_rt_pipeline_metrics(h->rt, &in.pipeline);
     glc_sb_init(&sb);
     if (!deps || glc_metrics_render(&sb, &in) != 0)
         glc_sb_free(&sb);
@@ -205,16 +222,129 @@ static enum MHD_Result serve_metrics(struct glc_http *h, struct MHD_Connection *
     return queue_owned(h, c, GLC_PATH_METRICS, sb.data, sb.len, PROM_TEXT);
 }
 
+/* --- admin routes (metrics port) ------------------------------------------------------------ */
+
+static void client_address(struct MHD_Connection *c, char *buf, size_t cap)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+    snprintf(buf, cap, "unknown");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)cap);
+}
+
+/* 1 if a log line may be written now; *held receives how many were held back before it. */
+static int log_allowed(struct log_limit *l, uint64_t *held)
+{
+    uint64_t now = glc_mono_ns();
+    int ok;
+
+    pthread_mutex_lock(&l->lock);
+    if (now - l->window_ns >= 1000000000ull) {
+        l->window_ns = now;
+        l->lines = 0;
+    }
+    ok = l->lines < LOG_BURST;
+    if (ok) {
+        l->lines++;
+        *held = l->suppressed;
+        l->suppressed = 0;
+    } else {
+        l->suppressed++;
+    }
+    pthread_mutex_unlock(&l->lock);
+    return ok;
+}
+
+static void log_limited(struct glc_http *h, enum glc_log_level level, const char *msg, json_t *fields)
+{
+    uint64_t held = 0;
+
+    if (!log_allowed(&h->log_limit, &held)) {
+        json_decref(fields);
+        return;
+    }
+    if (held)
+        json_object_set_new(fields, "suppressed", json_integer((json_int_t)held));
+    glc_log(level, msg, fields);
+}
+
+static int authorized(struct glc_http *h, struct MHD_Connection *c)
+{
+    const char *header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *token;
+    size_t len;
+
+    if (glc_admin_bearer(header, &token, &len) != 0)
+        return 0;
+    return glc_ct_equal(token, len, h->rt->admin_token, strlen(h->rt->admin_token));
+}
+
+static enum MHD_Result admin_action(struct glc_http *h, struct MHD_Connection *c, int idx,
+                                    enum glc_breaker_force action, const char *remote)
+{
+    const char *name = glc_breaker_set_def(h->rt->set, (unsigned)idx)->name;
+    enum glc_breaker_state state = glc_breaker_force(h->rt->set, (unsigned)idx, action);
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "breaker", name, "action", glc_admin_action_name(action),
+                            "state", glc_breaker_state_name(state));
+    char *body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+    json_decref(doc);
+    glc_http_refresh_ready(h);
+    glc_log(GLC_LOG_WARN, "admin action",
+            json_pack("{s:s,s:s,s:s,s:s}", "breaker", name, "action", glc_admin_action_name(action),
+                      "state", glc_breaker_state_name(state), "remote", remote));
+    return queue_owned(h, c, GLC_PATH_ADMIN, body, body ? strlen(body) : 0, JSON);
+}
+
+/* POST /breakers/<name>/<action>: 404 unless GLC_ADMIN_TOKEN is set, then 405 for other
+ * methods, 401 without the right bearer token, 404 for an unknown breaker. */
+static enum MHD_Result serve_admin(struct glc_http *h, struct MHD_Connection *c, const char *method,
+                                   const char *name, enum glc_breaker_force action)
+{
+    char remote[INET6_ADDRSTRLEN];
+    int idx;
+
+    if (!h->rt->admin_token)
+        return queue(h, c, GLC_PATH_OTHER, 404, h->not_found);
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return queue(h, c, GLC_PATH_ADMIN, 405, h->post_only);
+    client_address(c, remote, sizeof remote);
+    if (!authorized(h, c)) {
+        log_limited(h, GLC_LOG_WARN, "admin request rejected: missing or wrong bearer token",
+                    json_pack("{s:s,s:s}", "action", glc_admin_action_name(action), "remote", remote));
+        return queue(h, c, GLC_PATH_ADMIN, 401, h->unauthorized);
+    }
+    idx = glc_breaker_set_find(h->rt->set, name);
+    if (idx < 0)
+        return queue(h, c, GLC_PATH_ADMIN, 404, h->no_breaker);
+    return admin_action(h, c, idx, action, remote);
+}
+
 /* --- routing -------------------------------------------------------------------------------- */
+
+/* Our endpoints take no request body: one announced larger than MAX_BODY, or of unknown length
+ * (chunked), is refused before it is read. */
+static int body_too_large(struct MHD_Connection *c)
+{
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+    return te != NULL || (len && strtoull(len, NULL, 10) > MAX_BODY);
+}
 
 /* MHD's handler contract: the first call for a request only announces it. Queueing a response
  * then would be an "early" response, after which MHD closes the connection (no keep-alive).
- * Any body is consumed (and ignored) before the response is queued. Returns 1 to answer now. */
-static int request_complete(void *marker, size_t *upload_size, void **req_cls)
+ * Any (small) body is consumed and ignored before the response is queued.
+ * Returns 1 to answer now, 0 to wait for more, -1 to refuse the body (413, connection closed). */
+static int request_complete(void *marker, struct MHD_Connection *c, size_t *upload_size, void **req_cls)
 {
     if (!*req_cls) {
         *req_cls = marker;
-        return 0;
+        return body_too_large(c) ? -1 : 0;
     }
     if (*upload_size) {
         *upload_size = 0;
@@ -234,9 +364,12 @@ static enum MHD_Result on_probe(void *cls, struct MHD_Connection *c, const char 
 {
     struct glc_http *h = cls;
     enum glc_http_path path = glc_http_path_of(url);
+    int ready = request_complete(h, c, upload_size, req_cls);
 
     (void)version, (void)upload;
-    if (!request_complete(h, upload_size, req_cls))
+    if (ready < 0)
+        return queue(h, c, path, 413, h->too_large);
+    if (!ready)
         return MHD_YES;
     if (path == GLC_PATH_METRICS || path == GLC_PATH_OTHER)
         return queue(h, c, GLC_PATH_OTHER, 404, h->not_found);
@@ -260,10 +393,17 @@ static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **req_cls)
 {
     struct glc_http *h = cls;
+    char name[128];
+    enum glc_breaker_force action;
+    int ready = request_complete(h, c, upload_size, req_cls);
 
     (void)version, (void)upload;
-    if (!request_complete(h, upload_size, req_cls))
+    if (ready < 0)
+        return queue(h, c, GLC_PATH_OTHER, 413, h->too_large);
+    if (!ready)
         return MHD_YES;
+    if (glc_admin_route(url, name, sizeof name, &action))
+        return serve_admin(h, c, method, name, action);
     if (glc_http_path_of(url) != GLC_PATH_METRICS)
         return queue(h, c, GLC_PATH_OTHER, 404, h->not_found);
     if (!is_get(method))
@@ -278,12 +418,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     char text[512];
     size_t n;
 
-    (void)cls;
     vsnprintf(text, sizeof text, fmt, ap);
     n = strlen(text);
     while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         text[--n] = '\0';
-    glc_log(GLC_LOG_WARN, "http server", json_pack("{s:s}", "detail", text));
+    log_limited(cls, GLC_LOG_WARN, "http server", json_pack("{s:s}", "detail", text));
 }
 
 static int make_addr(const char *bind, unsigned port, struct sockaddr_storage *ss, int *v6)
@@ -317,23 +456,26 @@ static unsigned pool_size(void)
 static struct MHD_Daemon *start_daemon(struct glc_http *h, unsigned port, unsigned threads,
                                        MHD_AccessHandlerCallback handler, const char *what)
 {
+    const struct glc_rt_opts *o = &h->rt->opts;
     struct sockaddr_storage ss;
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *info;
     int v6;
     struct MHD_OptionItem opts[] = {
         { MHD_OPTION_SOCK_ADDR, 0, &ss },
-        { MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT, NULL },
-        { MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL },
+        { MHD_OPTION_CONNECTION_LIMIT, o->max_connections, NULL },
+        { MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_connections_per_ip, NULL },
+        { MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_s, NULL },
         { MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL },
-        { MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL },
+        { MHD_OPTION_LISTEN_BACKLOG_SIZE, LISTEN_BACKLOG, NULL },
+        { MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL },
         /* MHD warns about a pool of 1: leave the option out then. */
         { threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
 
-    if (make_addr(h->rt->opts.bind, port, &ss, &v6) != 0) {
-        glc_log(GLC_LOG_ERROR, "invalid --bind address", json_pack("{s:s}", "bind", h->rt->opts.bind));
+    if (make_addr(o->bind, port, &ss, &v6) != 0) {
+        glc_log(GLC_LOG_ERROR, "invalid --bind address", json_pack("{s:s}", "bind", o->bind));
         return NULL;
     }
     d = MHD_start_daemon(
@@ -345,25 +487,29 @@ static struct MHD_Daemon *start_daemon(struct glc_http *h, unsigned port, unsign
         MHD_OPTION_END);
     if (!d) {
         glc_log(GLC_LOG_ERROR, "cannot start http server",
-                json_pack("{s:s,s:s,s:i}", "server", what, "bind", h->rt->opts.bind, "port", (int)port));
+                json_pack("{s:s,s:s,s:i}", "server", what, "bind", o->bind, "port", (int)port));
         return NULL;
     }
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     glc_log(GLC_LOG_INFO, "listening",
-            json_pack("{s:s,s:s,s:i}", "server", what, "bind", h->rt->opts.bind,
-                      "port", info ? (int)info->port : (int)port));
+            json_pack("{s:s,s:s,s:i,s:i,s:i,s:i}", "server", what, "bind", o->bind,
+                      "port", info ? (int)info->port : (int)port, "max_connections", (int)o->max_connections,
+                      "max_connections_per_ip", (int)o->max_connections_per_ip,
+                      "connection_timeout_s", (int)o->connection_timeout_s));
     return d;
 }
 
 static void free_http(struct glc_http *h)
 {
-    struct MHD_Response *all[] = { h->live, h->started, h->starting, h->not_found, h->not_allowed, h->ready };
+    struct MHD_Response *all[] = { h->live, h->started, h->starting, h->not_found, h->not_allowed, h->ready,
+                                   h->post_only, h->unauthorized, h->too_large, h->no_breaker };
 
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (all[i])
             MHD_destroy_response(all[i]);
     pthread_rwlock_destroy(&h->ready_lock);
     pthread_mutex_destroy(&h->refresh_lock);
+    pthread_mutex_destroy(&h->log_limit.lock);
     free(h->ready_body);
     free(h->views);
     free(h);
@@ -376,9 +522,18 @@ static int make_canned(struct glc_http *h)
     h->starting = canned(STARTING_BODY, HEALTH_JSON);
     h->not_found = canned(NOT_FOUND_BODY, JSON);
     h->not_allowed = canned(NOT_ALLOWED_BODY, JSON);
-    if (h->not_allowed)
-        MHD_add_response_header(h->not_allowed, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    return h->live && h->started && h->starting && h->not_found && h->not_allowed ? 0 : -1;
+    h->post_only = canned(NOT_ALLOWED_BODY, JSON);
+    h->unauthorized = canned(UNAUTHORIZED_BODY, JSON);
+    h->too_large = canned(TOO_LARGE_BODY, JSON);
+    h->no_breaker = canned(NO_BREAKER_BODY, JSON);
+    if (!h->live || !h->started || !h->starting || !h->not_found || !h->not_allowed || !h->post_only ||
+        !h->unauthorized || !h->too_large || !h->no_breaker)
+        return -1;
+    MHD_add_response_header(h->not_allowed, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    MHD_add_response_header(h->post_only, MHD_HTTP_HEADER_ALLOW, "POST");
+    MHD_add_response_header(h->unauthorized, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"glc-admin\"");
+    MHD_add_response_header(h->too_large, MHD_HTTP_HEADER_CONNECTION, "close");
+    return 0;
 }
 
 struct glc_http *glc_http_start(struct glc_rt *rt)
@@ -390,6 +545,7 @@ struct glc_http *glc_http_start(struct glc_rt *rt)
     h->rt = rt;
     pthread_rwlock_init(&h->ready_lock, NULL);
     pthread_mutex_init(&h->refresh_lock, NULL);
+    pthread_mutex_init(&h->log_limit.lock, NULL);
     h->views = calloc(rt->nbreakers ? rt->nbreakers : 1, sizeof *h->views);
     if (!h->views || make_canned(h) != 0) {
         free_http(h);

@@ -109,6 +109,7 @@ const char *glc_http_path_label(enum glc_http_path path)
 {
     static const char *const labels[GLC_PATH_COUNT] = {
         "/health/live", "/health/ready", "/health/startup", "/breakers", "/metrics", "other",
+        "/breakers/{name}/{action}",
     };
 
     return (unsigned)path < GLC_PATH_COUNT ? labels[path] : "other";
@@ -124,7 +125,7 @@ enum glc_http_path glc_http_path_of(const char *url)
 
 unsigned glc_http_code_value(enum glc_http_code code)
 {
-    static const unsigned values[GLC_CODE_COUNT] = { 200, 404, 405, 500, 503 };
+    static const unsigned values[GLC_CODE_COUNT] = { 200, 401, 404, 405, 413, 500, 503 };
 
     return (unsigned)code < GLC_CODE_COUNT ? values[code] : 500;
 }
@@ -193,6 +194,7 @@ static void render_transitions(struct glc_strbuf *sb, struct glc_breaker_set *se
         { GLC_BREAKER_OPEN, GLC_BREAKER_HALF_OPEN },
         { GLC_BREAKER_HALF_OPEN, GLC_BREAKER_CLOSED },
         { GLC_BREAKER_HALF_OPEN, GLC_BREAKER_OPEN },
+        { GLC_BREAKER_OPEN, GLC_BREAKER_CLOSED },  /* forced close or reset only */
     };
 
     family(sb, "glc_circuit_breaker_transitions_total", "counter",
@@ -271,6 +273,43 @@ static void render_http(struct glc_strbuf *sb, const struct glc_metrics_input *i
         }
 }
 
+static void render_queues(struct glc_strbuf *sb, const struct glc_pipeline_metrics *p)
+{
+    family(sb, "glc_events_dropped_total", "counter",
+           "Breaker events dropped because a queue was full (oldest first), by queue.");
+    for (unsigned q = 0; q < GLC_QUEUE_COUNT; q++) {
+        series_open(sb, "glc_events_dropped_total", "queue", glc_event_queue_name((enum glc_event_queue)q));
+        glc_sb_printf(sb, "} %llu\n", (unsigned long long)p->dropped[q]);
+    }
+    family(sb, "glc_events_queued", "gauge", "Breaker events waiting in a queue, by queue.");
+    for (unsigned q = GLC_QUEUE_DATABASE; q < GLC_QUEUE_COUNT; q++) {
+        series_open(sb, "glc_events_queued", "queue", glc_event_queue_name((enum glc_event_queue)q));
+        glc_sb_printf(sb, "} %llu\n", (unsigned long long)p->depth[q]);
+    }
+    family(sb, "glc_events_written_total", "counter", "Breaker events written to PostgreSQL.");
+    glc_sb_printf(sb, "glc_events_written_total %llu\n", (unsigned long long)p->written);
+    family(sb, "glc_events_writer_up", "gauge",
+           "1 if the event writer's last PostgreSQL operation succeeded, else 0.");
+    glc_sb_printf(sb, "glc_events_writer_up %d\n", p->writer_up ? 1 : 0);
+}
+
+static void render_alerts(struct glc_strbuf *sb, const struct glc_pipeline_metrics *p)
+{
+    family(sb, "glc_alerts_sent_total", "counter",
+           "Alerts by channel and final result (ok: accepted; failed: rejected or retries exhausted).");
+    for (unsigned c = 0; c < GLC_CHANNEL_COUNT; c++)
+        for (unsigned r = 0; r < GLC_ALERT_RESULT_COUNT; r++) {
+            series_open(sb, "glc_alerts_sent_total", "channel", glc_alert_channel_name((enum glc_alert_channel)c));
+            label(sb, "result", glc_alert_result_name((enum glc_alert_result)r));
+            glc_sb_printf(sb, "} %llu\n", (unsigned long long)p->alerts[c][r]);
+        }
+    family(sb, "glc_alert_retries_total", "counter", "Alert deliveries retried (429, 5xx, network errors).");
+    for (unsigned c = 0; c < GLC_CHANNEL_COUNT; c++) {
+        series_open(sb, "glc_alert_retries_total", "channel", glc_alert_channel_name((enum glc_alert_channel)c));
+        glc_sb_printf(sb, "} %llu\n", (unsigned long long)p->alert_retries[c]);
+    }
+}
+
 static void render_process(struct glc_strbuf *sb, const struct glc_metrics_input *in)
 {
     family(sb, "glc_ready", "gauge", "1 while /health/ready answers 200, else 0.");
@@ -295,6 +334,8 @@ int glc_metrics_render(struct glc_strbuf *out, const struct glc_metrics_input *i
     render_up(out, in);
     render_durations(out, in);
     render_http(out, in);
+    render_queues(out, &in->pipeline);
+    render_alerts(out, &in->pipeline);
     render_process(out, in);
     free(st);
     return out->oom ? -1 : 0;

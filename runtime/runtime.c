@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The runtime process: command line, start-up, the main loop and graceful shutdown.
- * SIGTERM/SIGINT are blocked in every thread and read from a signalfd by the main loop, so no
- * signal handler and no global state exist. Shutdown: readiness 503 at once, keep serving for
- * --drain-seconds (a second signal cuts this short), quiesce, drain, stop, exit 0.
+ * The runtime process: command line (and the `migrate` subcommand), start-up, the main loop
+ * and graceful shutdown. SIGTERM/SIGINT are blocked in every thread and read from a signalfd by
+ * the main loop, so no signal handler and no global state exist. Start: checkers, event
+ * pipeline (dispatcher, database writer, alerts), HTTP, resumed breaker state, then the checks.
+ * Shutdown: readiness 503 at once, keep serving for --drain-seconds (a second signal cuts this
+ * short), quiesce, drain, stop the checks, flush the pipeline (bounded), exit 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,8 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include <glc/runtime.h>
 
@@ -22,22 +29,33 @@
 
 #define MAX_TICK_MS 250u
 #define HTTP_DRAIN_MS 1000u
+#define PIPELINE_FLUSH_MS 2000u  /* after the checks stop: database writes and alerts */
+#define FD_RESERVE 256u          /* descriptors kept for drivers, curl, logs */
+#define MIN_ADMIN_TOKEN 16u
 
 static void usage(FILE *f, const char *prog, const struct glc_app_def *app)
 {
     fprintf(f,
             "usage: %s [--port N] [--metrics-port N] [--bind ADDR] [--drain-seconds N]\n"
-            "       %*s [--check-interval-ms N] [--help]\n"
+            "       %*s [--check-interval-ms N] [--max-connections N]\n"
+            "       %*s [--max-connections-per-ip N] [--connection-timeout S] [--help]\n"
+            "       %s migrate [--print]\n"
             "\n"
-            "  --port N               probes and /breakers (default %u)\n"
-            "  --metrics-port N       /metrics (default %u)\n"
-            "  --bind ADDR            listen address, IPv4 or IPv6 (default 0.0.0.0)\n"
-            "  --drain-seconds N      keep serving after SIGTERM, readiness failing (default 5)\n"
-            "  --check-interval-ms N  dependency check period (default 1000); each check\n"
-            "                         times out after N ms, clamped to 500..2000\n"
+            "  --port N                    probes and /breakers (default %u)\n"
+            "  --metrics-port N            /metrics and the admin routes (default %u)\n"
+            "  --bind ADDR                 listen address, IPv4 or IPv6 (default 0.0.0.0)\n"
+            "  --drain-seconds N           keep serving after SIGTERM, readiness failing (default 5)\n"
+            "  --check-interval-ms N       dependency check period (default 1000); each check\n"
+            "                              times out after N ms, clamped to 500..2000\n"
+            "  --max-connections N         open connections per port (default 4096)\n"
+            "  --max-connections-per-ip N  per port and client address, 0: no limit (default 64)\n"
+            "  --connection-timeout S      close connections idle for S seconds (default 10)\n"
+            "  migrate                     apply the breaker tables' migrations to DATABASE_URL\n"
             "\n"
-            "environment: DATABASE_URL REDIS_URL KAFKA_BROKERS (unset: that check is disabled)\n",
-            prog, (int)strlen(prog), "", app->http_port, app->metrics_port);
+            "environment: DATABASE_URL REDIS_URL KAFKA_BROKERS (unset: that check is disabled),\n"
+            "  POD_NAME, GLC_ADMIN_TOKEN, GLC_SLACK_WEBHOOK_URL, GLC_PAGERDUTY_ROUTING_KEY,\n"
+            "  GLC_PAGERDUTY_URL, GLC_EVENT_QUEUE_MAX, GLC_ALERT_BACKOFF_MS, GLC_ALERT_MAX_ATTEMPTS\n",
+            prog, (int)strlen(prog), "", (int)strlen(prog), "", prog, app->http_port, app->metrics_port);
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
@@ -108,11 +126,15 @@ static int parse_args(int argc, char **argv, const struct glc_app_def *app, stru
         { "--metrics-port", 0, 65535, &o->metrics_port },
         { "--drain-seconds", 0, 3600, &o->drain_seconds },
         { "--check-interval-ms", 10, 3600000, &o->check_interval_ms },
+        { "--max-connections-per-ip", 0, 100000, &o->max_connections_per_ip },
+        { "--max-connections", 1, 100000, &o->max_connections },
+        { "--connection-timeout", 1, 3600, &o->connection_timeout_s },
     };
 
     *o = (struct glc_rt_opts){ .bind = "0.0.0.0", .port = app->http_port,
                                .metrics_port = app->metrics_port, .drain_seconds = 5,
-                               .check_interval_ms = 1000 };
+                               .check_interval_ms = 1000, .max_connections = 4096,
+                               .max_connections_per_ip = 64, .connection_timeout_s = 10 };
     for (int i = 1; i < argc;) {
         int used = 0;
 
@@ -172,22 +194,6 @@ static int wait_signal(int sfd, unsigned timeout_ms)
     return (int)si.ssi_signo;
 }
 
-/* The breaker event log's consumer, for now: one log line per transition. */
-static void log_transitions(struct glc_rt *rt)
-{
-    struct glc_breaker_event ev[32];
-    size_t n;
-
-    while ((n = glc_breaker_events_drain(rt->set, ev, 32)) > 0)
-        for (size_t i = 0; i < n; i++)
-            glc_log(ev[i].to == GLC_BREAKER_OPEN ? GLC_LOG_WARN : GLC_LOG_INFO, "breaker state changed",
-                    json_pack("{s:s,s:s,s:s,s:I,s:I}", "breaker",
-                              glc_breaker_set_def(rt->set, ev[i].breaker)->name,
-                              "from", glc_breaker_state_name(ev[i].from),
-                              "to", glc_breaker_state_name(ev[i].to),
-                              "seq", (json_int_t)ev[i].seq, "generation", (json_int_t)ev[i].generation));
-}
-
 /* --- lifecycle ------------------------------------------------------------------------------ */
 
 static unsigned tick_ms(const struct glc_rt *rt)
@@ -209,7 +215,6 @@ static void serve(struct glc_rt *rt, int sfd)
     for (;;) {
         int sig = wait_signal(sfd, tick_ms(rt));
 
-        log_transitions(rt);
         if (sig) {
             atomic_store(&rt->draining, 1);
             glc_http_refresh_ready(rt->http);
@@ -235,8 +240,61 @@ static void drain(struct glc_rt *rt, int sfd)
             glc_log(GLC_LOG_INFO, "second signal: stopping now", NULL);
             break;
         }
-        log_transitions(rt);
     }
+}
+
+/* 32 hex digits, random per start: tells this run's rows from another's (same pod name after a
+ * restart included). */
+static void make_instance_id(char out[33])
+{
+    unsigned char raw[16];
+
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        uint64_t t = glc_mono_ns() ^ ((uint64_t)getpid() << 32);
+
+        for (size_t i = 0; i < sizeof raw; i++)
+            raw[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)(i * 37);
+    }
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void read_identity(struct glc_rt *rt)
+{
+    const char *pod = getenv("POD_NAME"), *token = getenv("GLC_ADMIN_TOKEN");
+
+    make_instance_id(rt->instance_id);
+    rt->pod_name = pod && *pod ? pod : NULL;
+    if (!token || !*token)
+        return;
+    rt->admin_token = strdup(token);
+    if (strlen(token) < MIN_ADMIN_TOKEN)
+        glc_log(GLC_LOG_WARN, "GLC_ADMIN_TOKEN is short: use at least 32 random characters",
+                json_pack("{s:i}", "length", (int)strlen(token)));
+}
+
+/* Connections need descriptors: raise the soft limit toward what the caps need, and lower the
+ * caps if the hard limit cannot cover them (accept() failing with EMFILE would stall probes). */
+static void fit_fd_limit(struct glc_rt_opts *o)
+{
+    struct rlimit rl;
+    rlim_t want = 2 * (rlim_t)o->max_connections + FD_RESERVE;
+    unsigned fit;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur >= want)
+        return;
+    fit = rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)((rl.rlim_cur - FD_RESERVE) / 2) : 64;
+    glc_log(GLC_LOG_WARN, "file descriptor limit too low for --max-connections: lowered",
+            json_pack("{s:I,s:i,s:i}", "nofile", (json_int_t)rl.rlim_cur, "requested", (int)o->max_connections,
+                      "max_connections", (int)fit));
+    o->max_connections = fit;
 }
 
 static int init_rt(struct glc_rt *rt, const struct glc_app_def *app, const struct glc_breaker_def *defs,
@@ -245,6 +303,7 @@ static int init_rt(struct glc_rt *rt, const struct glc_app_def *app, const struc
     pthread_condattr_t ca;
 
     rt->app = app;
+    read_identity(rt);
     rt->nbreakers = count;
     for (unsigned i = 0; i < count; i++) {
         const char *why = glc_breaker_def_check(&defs[i]);
@@ -268,29 +327,64 @@ static int init_rt(struct glc_rt *rt, const struct glc_app_def *app, const struc
     return 0;
 }
 
+/* Hand every recorded event to the writer and the sender, then give both until @deadline_ns. */
+static void stop_pipeline(struct glc_rt *rt, uint64_t deadline_ns)
+{
+    glc_dispatch_stop(rt);
+    if (rt->persist)
+        glc_persist_stop(rt->persist, deadline_ns);
+    if (rt->alerts)
+        glc_alerts_stop(rt->alerts, deadline_ns);
+    if (rt->persist)
+        glc_persist_join(rt->persist);
+    if (rt->alerts)
+        glc_alerts_join(rt->alerts);
+    glc_persist_free(rt->persist);
+    glc_alerts_free(rt->alerts);
+    rt->persist = NULL;
+    rt->alerts = NULL;
+}
+
 static void destroy_rt(struct glc_rt *rt)
 {
     glc_http_stop(rt->http, 0);  /* no-op once stopped */
     glc_checkers_stop(rt);
+    stop_pipeline(rt, glc_mono_ns());
     glc_http_free(rt->http);
     glc_checkers_free(rt);
     glc_breaker_set_free(rt->set);
+    free(rt->admin_token);
     pthread_cond_destroy(&rt->stop_cond);
     pthread_mutex_destroy(&rt->stop_lock);
+}
+
+/* Dispatcher, database writer, alert sender. */
+static int start_pipeline(struct glc_rt *rt)
+{
+    int err = 0;
+
+    rt->persist = glc_persist_start(rt, &err);
+    if (err)
+        return -1;
+    rt->alerts = glc_alerts_start(rt, &err);
+    if (err)
+        return -1;
+    return glc_dispatch_start(rt);
 }
 
 static void log_start(const struct glc_rt *rt)
 {
     glc_log(GLC_LOG_INFO, "starting",
-            json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "app", rt->app->name, "version", GLC_VERSION,
+            json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s*,s:b}", "app", rt->app->name, "version", GLC_VERSION,
                       "breakers", (int)rt->nbreakers, "port", (int)rt->opts.port,
                       "metrics_port", (int)rt->opts.metrics_port,
                       "check_interval_ms", (int)rt->opts.check_interval_ms,
-                      "drain_seconds", (int)rt->opts.drain_seconds));
+                      "drain_seconds", (int)rt->opts.drain_seconds, "instance", rt->instance_id,
+                      "pod", rt->pod_name, "admin", rt->admin_token != NULL));
 }
 
-int glc_runtime_run(const struct glc_app_def *app, const struct glc_breaker_def *defs,
-                    unsigned count, int argc, char **argv)
+static int run_server(const struct glc_app_def *app, const struct glc_breaker_def *defs,
+                      unsigned count, int argc, char **argv)
 {
     struct glc_rt rt;
     int rc, sfd;
@@ -309,7 +403,15 @@ int glc_runtime_run(const struct glc_app_def *app, const struct glc_breaker_def 
         return 1;
     }
     log_start(&rt);
-    if (glc_checkers_init(&rt) != 0 || !(rt.http = glc_http_start(&rt)) || glc_checkers_start(&rt) != 0) {
+    fit_fd_limit(&rt.opts);
+    if (glc_checkers_init(&rt) != 0 || start_pipeline(&rt) != 0 || !(rt.http = glc_http_start(&rt))) {
+        destroy_rt(&rt);
+        close(sfd);
+        return 1;
+    }
+    if (rt.persist)
+        glc_persist_restore(rt.persist);
+    if (glc_checkers_start(&rt) != 0) {
         destroy_rt(&rt);
         close(sfd);
         return 1;
@@ -318,9 +420,32 @@ int glc_runtime_run(const struct glc_app_def *app, const struct glc_breaker_def 
     drain(&rt, sfd);
     glc_http_stop(rt.http, HTTP_DRAIN_MS);
     glc_checkers_stop(&rt);
-    log_transitions(&rt);
+    stop_pipeline(&rt, glc_mono_ns() + (uint64_t)PIPELINE_FLUSH_MS * 1000000ull);
     destroy_rt(&rt);
     close(sfd);
     glc_log(GLC_LOG_INFO, "stopped", NULL);
     return 0;
+}
+
+/* The subcommand, or the server. */
+static int run_command(const struct glc_app_def *app, const struct glc_breaker_def *defs,
+                       unsigned count, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "migrate") == 0)
+        return glc_migrate_main(app, argv[0], argc - 1, argv + 1);
+    return run_server(app, defs, count, argc, argv);
+}
+
+int glc_runtime_run(const struct glc_app_def *app, const struct glc_breaker_def *defs,
+                    unsigned count, int argc, char **argv)
+{
+    int rc;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        glc_log(GLC_LOG_ERROR, "cannot initialise libcurl", NULL);
+        return 1;
+    }
+    rc = run_command(app, defs, count, argc, argv);
+    curl_global_cleanup();
+    return rc;
 }

@@ -22,6 +22,12 @@
  * set-wide sequence number, to a bounded event log that a consumer drains with
  * glc_breaker_events_drain(), outside any breaker lock.
  *
+ * Operators may force a breaker (glc_breaker_force()): *open* holds it open, with no half-open
+ * trial, until a *close* or *reset*; *close* and *reset* return it to the closed state with
+ * nothing counted. A process that restarts may resume a persisted open state for the time it
+ * had left (glc_breaker_resume_open()). Both are transitions like any other, recorded in the
+ * event log with a &enum glc_breaker_cause saying why they happened.
+ *
  * All functions are thread-safe. Admission in the closed state is a single atomic load.
  */
 #ifndef GLC_BREAKER_H
@@ -83,6 +89,39 @@ enum glc_breaker_calls {
 };
 
 /**
+ * enum glc_breaker_cause - why a transition happened (&glc_breaker_event.cause)
+ * @GLC_CAUSE_CALLS: the state machine itself: call outcomes or the end of the open period
+ * @GLC_CAUSE_FORCED_OPEN: glc_breaker_force() with %GLC_FORCE_OPEN
+ * @GLC_CAUSE_FORCED_CLOSE: glc_breaker_force() with %GLC_FORCE_CLOSE
+ * @GLC_CAUSE_FORCED_RESET: glc_breaker_force() with %GLC_FORCE_RESET
+ * @GLC_CAUSE_RESUMED: glc_breaker_resume_open(), an open state carried over from a previous run
+ * @GLC_CAUSE_COUNT: number of causes (for arrays)
+ */
+enum glc_breaker_cause {
+    GLC_CAUSE_CALLS = 0,
+    GLC_CAUSE_FORCED_OPEN,
+    GLC_CAUSE_FORCED_CLOSE,
+    GLC_CAUSE_FORCED_RESET,
+    GLC_CAUSE_RESUMED,
+    GLC_CAUSE_COUNT
+};
+
+/**
+ * enum glc_breaker_force - operator actions for glc_breaker_force()
+ * @GLC_FORCE_OPEN: open now and hold open: every call is rejected and no half-open trial is
+ *                  made until a %GLC_FORCE_CLOSE or %GLC_FORCE_RESET
+ * @GLC_FORCE_CLOSE: close now (from any state, ending a hold); failures count from zero
+ * @GLC_FORCE_RESET: back to the initial state: closed, nothing counted, no permits, no hold.
+ *                   The resulting state is the one %GLC_FORCE_CLOSE gives; the event records
+ *                   which one the operator meant
+ */
+enum glc_breaker_force {
+    GLC_FORCE_OPEN = 0,
+    GLC_FORCE_CLOSE,
+    GLC_FORCE_RESET
+};
+
+/**
  * struct glc_breaker_clock - injectable time source
  * @mono_ns: monotonic nanoseconds; used for every deadline
  * @wall_ns: wall-clock nanoseconds since the Unix epoch; used only for display and persistence
@@ -138,6 +177,12 @@ struct glc_breaker_ticket {
  * @generation: generation entered
  * @mono_ns: monotonic time of the transition
  * @wall_ns: wall-clock time of the transition (ns since the epoch)
+ * @cause: why it happened
+ * @failure_count: failures that caused it: the consecutive failures that opened a closed
+ *                 breaker, 1 for a failed half-open trial; for a forced transition, the
+ *                 failures counted when it was forced; else 0
+ * @open_ms: entering OPEN: the time until half-open trials may start (the recovery timeout,
+ *           or what was left of it when resumed); 0 when held open or not entering OPEN
  */
 struct glc_breaker_event {
     uint64_t seq;
@@ -147,6 +192,9 @@ struct glc_breaker_event {
     uint64_t generation;
     uint64_t mono_ns;
     int64_t wall_ns;
+    enum glc_breaker_cause cause;
+    unsigned failure_count;
+    uint64_t open_ms;
 };
 
 /**
@@ -158,6 +206,8 @@ struct glc_breaker_event {
  * @half_open_successes: successes counted towards closing (half-open state)
  * @permits_in_flight: half-open permits currently held
  * @open_remaining_ms: while open, the time left until half-open becomes possible, else 0
+ *                     (also 0 while held open)
+ * @held_open: 1 while held open by glc_breaker_force() with %GLC_FORCE_OPEN
  * @calls: counters indexed by &enum glc_breaker_calls
  * @transitions: transition counters indexed [from][to]
  * @permits_reclaimed: half-open permits reclaimed because they were held too long
@@ -170,6 +220,7 @@ struct glc_breaker_stats {
     unsigned half_open_successes;
     unsigned permits_in_flight;
     uint64_t open_remaining_ms;
+    int held_open;
     uint64_t calls[GLC_CALLS_COUNT];
     uint64_t transitions[GLC_BREAKER_STATE_COUNT][GLC_BREAKER_STATE_COUNT];
     uint64_t permits_reclaimed;
@@ -255,6 +306,44 @@ struct glc_breaker_ticket glc_breaker_acquire(struct glc_breaker_set *set, unsig
  */
 void glc_breaker_release(struct glc_breaker_set *set, struct glc_breaker_ticket *ticket,
                          enum glc_breaker_outcome outcome);
+
+/**
+ * glc_breaker_force() - an operator action: open (and hold), close or reset a breaker
+ * @set: the set
+ * @idx: breaker index
+ * @action: what to do, see &enum glc_breaker_force
+ *
+ * Always records one event (cause %GLC_CAUSE_FORCED_*) and starts a new generation, even when
+ * the state does not change (e.g. closing a closed breaker), so every action is on record and
+ * results of calls admitted before it count as stale.
+ *
+ * Return: the state entered.
+ */
+enum glc_breaker_state glc_breaker_force(struct glc_breaker_set *set, unsigned idx,
+                                         enum glc_breaker_force action);
+
+/**
+ * glc_breaker_resume_open() - carry an open state over from a previous run
+ * @set: the set
+ * @idx: breaker index
+ * @remaining_ms: how long the breaker still had to stay open; clamped to the breaker's
+ *                @recovery_timeout_ms
+ *
+ * Only a breaker that has never transitioned (closed, generation 0: just created) is
+ * resumed; the event has cause %GLC_CAUSE_RESUMED.
+ *
+ * Return: 0 if the breaker is now open, -1 (errno EBUSY) if it had already transitioned.
+ */
+int glc_breaker_resume_open(struct glc_breaker_set *set, unsigned idx, uint64_t remaining_ms);
+
+/**
+ * glc_breaker_cause_name() - spelling of a cause, as stored in event_type columns
+ * @cause: the cause
+ *
+ * Return: "state_change", "forced_open", "forced_close", "forced_reset" or "resumed_open"
+ * ("unknown" for anything else).
+ */
+const char *glc_breaker_cause_name(enum glc_breaker_cause cause);
 
 /**
  * glc_breaker_get_stats() - take a consistent snapshot of one breaker

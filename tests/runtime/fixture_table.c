@@ -29,4 +29,6 @@ const struct glc_app_def glc_app = {
     .track_state_changes = 1,
     .alert_on_open = 1,
     .alert_on_close = 1,
+    .alert_slack = 1,
+    .alert_pagerduty = 1,
 };

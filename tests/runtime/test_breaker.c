@@ -2,7 +2,8 @@
 /*
  * Unit tests of the circuit breaker (runtime/breaker.c) with an injected clock: every state,
  * transition and counter of the seed's semantics, plus permits, stale generations, the event
- * log, and a concurrent hammer test that checks the invariants under contention.
+ * log (with each transition's cause), operator actions (force open/close/reset), a resumed
+ * open state, and a concurrent hammer test that checks the invariants under contention.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -450,6 +451,122 @@ static void test_events_overflow_keeps_newest(void **state)
     teardown((void **)&f);
 }
 
+static void test_events_carry_cause(void **state)
+{
+    struct fixture *f = *state;
+    struct glc_breaker_event ev[4];
+
+    to_half_open(f);
+    call(f, GLC_OUTCOME_FAILURE);          /* half-open trial fails: open again */
+    assert_int_equal(glc_breaker_events_drain(f->set, ev, 4), 3);
+    assert_int_equal(ev[0].cause, GLC_CAUSE_CALLS);
+    assert_int_equal(ev[0].failure_count, 3);
+    assert_int_equal(ev[0].open_ms, 1000);
+    assert_int_equal(ev[1].failure_count, 0);
+    assert_int_equal(ev[1].open_ms, 0);
+    assert_int_equal(ev[2].from, GLC_BREAKER_HALF_OPEN);
+    assert_int_equal(ev[2].failure_count, 1);
+    assert_string_equal(glc_breaker_cause_name(ev[2].cause), "state_change");
+}
+
+/* --- operator actions and resumed state ---------------------------------------------------- */
+
+static void test_force_open_holds(void **state)
+{
+    struct fixture *f = *state;
+    struct glc_breaker_ticket before = glc_breaker_acquire(f->set, 0), t;
+    struct glc_breaker_event ev[4];
+    struct glc_breaker_stats st;
+
+    call(f, GLC_OUTCOME_FAILURE);
+    assert_int_equal(glc_breaker_force(f->set, 0, GLC_FORCE_OPEN), GLC_BREAKER_OPEN);
+    advance(f, 100 * 1000 * MS);           /* far past the recovery timeout: still held */
+    t = glc_breaker_acquire(f->set, 0);
+    assert_false(t.admitted);
+    st = stats_of(f);
+    assert_int_equal(st.state, GLC_BREAKER_OPEN);
+    assert_true(st.held_open);
+    assert_int_equal(st.open_remaining_ms, 0);
+    glc_breaker_release(f->set, &before, GLC_OUTCOME_SUCCESS);  /* admitted before: stale */
+    assert_int_equal(stats_of(f).calls[GLC_CALLS_STALE], 1);
+    assert_int_equal(glc_breaker_events_drain(f->set, ev, 4), 1);
+    assert_int_equal(ev[0].cause, GLC_CAUSE_FORCED_OPEN);
+    assert_int_equal(ev[0].from, GLC_BREAKER_CLOSED);
+    assert_int_equal(ev[0].failure_count, 1);
+    assert_int_equal(ev[0].open_ms, 0);    /* held: no half-open time */
+    assert_int_equal(glc_breaker_force(f->set, 0, GLC_FORCE_CLOSE), GLC_BREAKER_CLOSED);
+    assert_false(stats_of(f).held_open);
+    call(f, GLC_OUTCOME_SUCCESS);
+    assert_int_equal(glc_breaker_events_drain(f->set, ev, 4), 1);
+    assert_int_equal(ev[0].cause, GLC_CAUSE_FORCED_CLOSE);
+    assert_int_equal(ev[0].from, GLC_BREAKER_OPEN);
+    assert_int_equal(ev[0].to, GLC_BREAKER_CLOSED);
+}
+
+static void test_force_close_and_reset(void **state)
+{
+    struct fixture *f = *state;
+    struct glc_breaker_event ev[4];
+    struct glc_breaker_stats st;
+
+    to_half_open(f);
+    assert_true(glc_breaker_acquire(f->set, 0).admitted);  /* a permit in flight */
+    assert_int_equal(glc_breaker_force(f->set, 0, GLC_FORCE_RESET), GLC_BREAKER_CLOSED);
+    st = stats_of(f);
+    assert_int_equal(st.state, GLC_BREAKER_CLOSED);
+    assert_int_equal(st.permits_in_flight, 0);
+    assert_int_equal(st.consecutive_failures, 0);
+    call(f, GLC_OUTCOME_FAILURE);
+    call(f, GLC_OUTCOME_FAILURE);
+    assert_int_equal(glc_breaker_force(f->set, 0, GLC_FORCE_CLOSE), GLC_BREAKER_CLOSED);  /* no change... */
+    assert_int_equal(stats_of(f).consecutive_failures, 0);  /* ...but the count starts over */
+    call(f, GLC_OUTCOME_FAILURE);
+    call(f, GLC_OUTCOME_FAILURE);
+    assert_int_equal(state_of(f), GLC_BREAKER_CLOSED);
+    glc_breaker_events_drain(f->set, ev, 2);  /* the trip and the half-open */
+    assert_int_equal(glc_breaker_events_drain(f->set, ev, 4), 2);
+    assert_int_equal(ev[0].cause, GLC_CAUSE_FORCED_RESET);
+    assert_int_equal(ev[0].from, GLC_BREAKER_HALF_OPEN);
+    assert_int_equal(ev[1].cause, GLC_CAUSE_FORCED_CLOSE);
+    assert_int_equal(ev[1].from, GLC_BREAKER_CLOSED);  /* recorded although nothing changed */
+    assert_int_equal(ev[1].to, GLC_BREAKER_CLOSED);
+    assert_int_equal(ev[1].failure_count, 2);
+    assert_int_equal(ev[1].generation, 4);
+}
+
+static void test_resume_open(void **state)
+{
+    struct fixture *f = *state;
+    struct glc_breaker_event ev[4];
+    struct glc_breaker_stats st;
+
+    assert_int_equal(glc_breaker_resume_open(f->set, 0, 400), 0);
+    st = stats_of(f);
+    assert_int_equal(st.state, GLC_BREAKER_OPEN);
+    assert_int_equal(st.open_remaining_ms, 400);
+    assert_false(glc_breaker_acquire(f->set, 0).admitted);
+    assert_int_equal(glc_breaker_events_drain(f->set, ev, 4), 1);
+    assert_int_equal(ev[0].cause, GLC_CAUSE_RESUMED);
+    assert_int_equal(ev[0].open_ms, 400);
+    assert_string_equal(glc_breaker_cause_name(ev[0].cause), "resumed_open");
+    advance(f, 400 * MS);
+    call(f, GLC_OUTCOME_SUCCESS);          /* half-open now */
+    assert_int_equal(state_of(f), GLC_BREAKER_HALF_OPEN);
+    errno = 0;
+    assert_int_equal(glc_breaker_resume_open(f->set, 0, 400), -1);  /* too late: it has moved */
+    assert_int_equal(errno, EBUSY);
+}
+
+static void test_resume_open_clamped(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(glc_breaker_resume_open(f->set, 0, 3600 * 1000), 0);
+    assert_int_equal(stats_of(f).open_remaining_ms, 1000);  /* never beyond the recovery timeout */
+    advance(f, 1000 * MS);
+    assert_true(glc_breaker_acquire(f->set, 0).admitted);
+}
+
 /* --- validation --------------------------------------------------------------------------- */
 
 static void test_invalid_tables(void **state)
@@ -653,6 +770,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_results, setup_db, teardown),
         cmocka_unit_test_setup_teardown(test_events_ordered, setup_db, teardown),
         cmocka_unit_test(test_events_overflow_keeps_newest),
+        cmocka_unit_test_setup_teardown(test_events_carry_cause, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_force_open_holds, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_force_close_and_reset, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_open, setup_db, teardown),
+        cmocka_unit_test_setup_teardown(test_resume_open_clamped, setup_db, teardown),
         cmocka_unit_test(test_invalid_tables),
         cmocka_unit_test(test_concurrent_callers),
         cmocka_unit_test(test_breakers_independent),

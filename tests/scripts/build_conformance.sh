@@ -145,16 +145,33 @@ for entry in "${sql_dirs[@]}"; do
   [ "$tables" = $'circuit_breaker_events\ncircuit_breaker_state' ] &&
     pass "$name: tables circuit_breaker_state and circuit_breaker_events exist" ||
     fail "$name: the seed's tables exist" "got: $tables"
+  # The seed's columns and indexes (later migrations may add more; these must stay).
   cols=$(psql_run -At -c "SELECT table_name||'.'||column_name||':'||data_type FROM information_schema.columns
-                           WHERE table_schema='public' ORDER BY table_name, ordinal_position" | tr '\n' ' ')
-  want="circuit_breaker_events.id:uuid circuit_breaker_events.service_name:character varying circuit_breaker_events.event_type:character varying circuit_breaker_events.from_state:character varying circuit_breaker_events.to_state:character varying circuit_breaker_events.failure_count:integer circuit_breaker_events.message:text circuit_breaker_events.occurred_at:timestamp without time zone circuit_breaker_state.id:uuid circuit_breaker_state.service_name:character varying circuit_breaker_state.state:character varying circuit_breaker_state.failure_count:integer circuit_breaker_state.last_failure_time:timestamp without time zone circuit_breaker_state.last_success_time:timestamp without time zone circuit_breaker_state.next_attempt_time:timestamp without time zone circuit_breaker_state.updated_at:timestamp without time zone "
-  [ "$cols" = "$want" ] && pass "$name: the seed's columns and types" ||
-    fail "$name: the seed's columns and types" "got:  $cols" "want: $want"
+                           WHERE table_schema='public' ORDER BY table_name, ordinal_position")
+  missing=""
+  for c in circuit_breaker_events.id:uuid circuit_breaker_events.service_name:character\ varying \
+           circuit_breaker_events.event_type:character\ varying circuit_breaker_events.from_state:character\ varying \
+           circuit_breaker_events.to_state:character\ varying circuit_breaker_events.failure_count:integer \
+           circuit_breaker_events.message:text circuit_breaker_events.occurred_at:timestamp\ without\ time\ zone \
+           circuit_breaker_state.id:uuid circuit_breaker_state.service_name:character\ varying \
+           circuit_breaker_state.state:character\ varying circuit_breaker_state.failure_count:integer \
+           circuit_breaker_state.last_failure_time:timestamp\ without\ time\ zone \
+           circuit_breaker_state.last_success_time:timestamp\ without\ time\ zone \
+           circuit_breaker_state.next_attempt_time:timestamp\ without\ time\ zone \
+           circuit_breaker_state.updated_at:timestamp\ without\ time\ zone; do
+    grep -qxF "$c" <<<"$cols" || missing+="$c "
+  done
+  [ -z "$missing" ] && pass "$name: the seed's columns and types" ||
+    fail "$name: the seed's columns and types" "missing: $missing" "got: $(tr '\n' ' ' <<<"$cols")"
   idx=$(psql_run -At -c "SELECT indexname||' '||regexp_replace(indexdef, '^.* USING ', '') FROM pg_indexes
-                          WHERE schemaname='public' AND indexname LIKE 'idx_%' ORDER BY 1")
-  want_idx=$'idx_cb_events_service btree (service_name, occurred_at)\nidx_cb_events_type btree (event_type)\nidx_circuit_breaker_service btree (service_name)'
-  [ "$idx" = "$want_idx" ] && pass "$name: the seed's three indexes" ||
-    fail "$name: the seed's three indexes" "got: $idx"
+                          WHERE schemaname='public' ORDER BY 1")
+  missing=""
+  for i in 'idx_cb_events_service btree (service_name, occurred_at)' 'idx_cb_events_type btree (event_type)' \
+           'idx_circuit_breaker_service btree (service_name)'; do
+    grep -qxF "$i" <<<"$idx" || missing+="$i; "
+  done
+  [ -z "$missing" ] && pass "$name: the seed's three indexes" ||
+    fail "$name: the seed's three indexes" "missing: $missing" "got: $idx"
   uniq=$(psql_run -At -c "SELECT count(*) FROM pg_indexes WHERE tablename='circuit_breaker_state' AND indexdef LIKE 'CREATE UNIQUE INDEX%(service_name)'")
   [ "$uniq" = 1 ] && pass "$name: circuit_breaker_state.service_name is UNIQUE (the runtime upserts on it)" ||
     fail "$name: circuit_breaker_state.service_name is UNIQUE" "got $uniq unique indexes"

@@ -534,17 +534,18 @@ static void test_typed_values_reach_the_model(void **state)
 static void test_quoted_numbers_are_strings(void **state)
 {
     (void)state;
-    /* a quoted number is a string: fine for a name, an error for a count */
-    char *text = splice(K8S_MIN, "    name: demo\n", "    name: \"123\"\n");
+    /* a quoted number is a string: fine for a namespace (a DNS-1123 label may
+     * start with a digit), an error for a count */
+    char *text = splice(K8S_MIN, "kubernetes:\n", "kubernetes:\n  app:\n    namespace: \"123\"\n");
     struct glc_ctx *cx = check_text(text, NULL);
     expect_clean(cx);
     glc_ctx_free(cx);
     free(text);
 
-    /* the same name unquoted is an integer: an error with a fix */
-    text = splice(K8S_MIN, "    name: demo\n", "    name: 123\n");
+    /* the same namespace unquoted is an integer: an error with a fix */
+    text = splice(K8S_MIN, "kubernetes:\n", "kubernetes:\n  app:\n    namespace: 123\n");
     cx = check_text(text, NULL);
-    const struct glc_diag *d = expect_one(cx, "GLC004", 3, 11);
+    const struct glc_diag *d = expect_one(cx, "GLC004", 3, 16);
     assert_string_equal(d->message, "expected a string, got an integer");
     assert_non_null(strstr(d->help, "quote the value"));
     glc_ctx_free(cx);
