@@ -102,13 +102,11 @@ char *glc_strdup(struct glc_arena *a, const char *s)
     return glc_strndup(a, s, strlen(s));
 }
 
-char *glc_sprintf(struct glc_arena *a, const char *fmt, ...)
+char *glc_vsprintf(struct glc_arena *a, const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     if (n < 0)
         n = 0;
     char *p = glc_alloc(a, (size_t)n + 1);
@@ -116,6 +114,46 @@ char *glc_sprintf(struct glc_arena *a, const char *fmt, ...)
     va_end(ap2);
     return p;
 }
+
+char *glc_sprintf(struct glc_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = glc_vsprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* A user string for a message: control characters escaped, long ones cut
+ * (a 10 MB key must not make a 10 MB diagnostic). */
+const char *glc_shown(struct glc_arena *a, const char *s)
+{
+    size_t i = 0;
+    while (i <= 60 && s[i] && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
+        i++;
+    if (!s[i])
+        return s; /* short and printable: as is */
+    struct glc_buf b = {0};
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xc0) != 0x80 && ++chars > 60) {
+            glc_buf_puts(&b, "...");
+            break;
+        }
+        if (*p == '\n')
+            glc_buf_puts(&b, "\\n");
+        else if (*p == '\t')
+            glc_buf_puts(&b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            glc_buf_printf(&b, "\\x%02x", *p);
+        else
+            glc_buf_putc(&b, (char)*p);
+    }
+    const char *r = glc_strdup(a, b.data ? b.data : "");
+    glc_buf_free(&b);
+    return r;
+}
+
 
 /* ---- glc_buf ---- */
 

@@ -485,15 +485,10 @@ static void add(struct impacts *im, enum glc_impact_class cls, const char *path,
 static void add(struct impacts *im, enum glc_impact_class cls, const char *path, struct glc_loc at,
                 const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *msg = glc_vsprintf(im->ncx->arena, fmt, ap);
     va_end(ap);
-    char *msg = glc_alloc(im->ncx->arena, len > 0 ? (size_t)len + 1 : 1);
-    if (len > 0)
-        vsnprintf(msg, (size_t)len + 1, fmt, ap2);
-    va_end(ap2);
     if (im->n == im->cap) {
         im->cap = im->cap ? im->cap * 2 : 32;
         im->v = realloc(im->v, im->cap * sizeof *im->v);

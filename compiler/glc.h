@@ -12,6 +12,7 @@
 #ifndef GLC_H
 #define GLC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,10 @@ char *glc_strndup(struct glc_arena *a, const char *s, size_t n);
 char *glc_strdup(struct glc_arena *a, const char *s);
 char *glc_sprintf(struct glc_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+char *glc_vsprintf(struct glc_arena *a, const char *fmt, va_list ap);
+/* A user string fit for a message: control characters escaped, cut at 60
+ * characters (a 10 MB value must not make a 10 MB diagnostic). */
+const char *glc_shown(struct glc_arena *a, const char *s);
 size_t glc_arena_bytes(const struct glc_arena *a);      /* total bytes reserved */
 
 /* Growable byte buffer (malloc'd; the owner calls glc_buf_free). */

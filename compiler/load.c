@@ -420,35 +420,6 @@ static void push(struct loader *ld, int kind, struct fy_event *ev, struct fy_tok
     fr->anchor = anchor ? token_text(ld, anchor, NULL) : NULL;
 }
 
-/* A user string for a message: control characters escaped, long ones cut
- * (a 10 MB key must not make a 10 MB diagnostic). */
-static const char *shown(struct glc_arena *a, const char *s)
-{
-    size_t i = 0;
-    while (i <= 60 && s[i] && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
-        i++;
-    if (!s[i])
-        return s; /* short and printable: as is */
-    struct glc_buf b = {0};
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xc0) != 0x80 && ++chars > 60) {
-            glc_buf_puts(&b, "...");
-            break;
-        }
-        if (*p == '\n')
-            glc_buf_puts(&b, "\\n");
-        else if (*p == '\t')
-            glc_buf_puts(&b, "\\t");
-        else if (*p < 0x20 || *p == 0x7f)
-            glc_buf_printf(&b, "\\x%02x", *p);
-        else
-            glc_buf_putc(&b, (char)*p);
-    }
-    const char *r = glc_strdup(a, b.data ? b.data : "");
-    glc_buf_free(&b);
-    return r;
-}
 
 /* Report duplicate keys among the pairs, in O(n) with an open-addressing set. */
 static void check_duplicates(struct loader *ld, struct glc_ypair *pairs, size_t n)
@@ -472,7 +443,7 @@ static void check_duplicates(struct loader *ld, struct glc_ypair *pairs, size_t 
             const struct glc_ypair *prev = &pairs[slot[h] - 1];
             if (strcmp(prev->key->u.str, k) == 0) {
                 struct glc_diag *d = glc_report(ld->cx, "GLC002", pairs[i].key->at, NULL,
-                                                "duplicate key '%s'", shown(ld->cx->arena, k));
+                                                "duplicate key '%s'", glc_shown(ld->cx->arena, k));
                 glc_related(ld->cx, d, prev->key->at, "first defined here");
                 glc_help(ld->cx, d, "remove one of the two; YAML readers disagree on which wins");
                 break;
@@ -664,7 +635,7 @@ static void on_alias(struct loader *ld, struct fy_event *ev)
     const char *name = token_text(ld, ev->alias.anchor, NULL);
     struct glc_ynode *target = find_anchor(ld, name);
     if (!target) {
-        fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "unknown alias '*%s'", shown(ld->cx->arena, name)),
+        fail(ld, "GLC001", at, glc_sprintf(ld->cx->arena, "unknown alias '*%s'", glc_shown(ld->cx->arena, name)),
              "define the anchor (&name) before using it");
         return;
     }

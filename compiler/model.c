@@ -51,14 +51,23 @@ static json_t *def(struct mb *m, const char *prefix, const char *key)
     return glc_schema_default(m->cx, m->kind, dotted(m, prefix, key));
 }
 
+/* A YAML 1.2 integer (validated by schema.c): decimal, 0x hex or 0o octal;
+ * a leading zero is decimal ("010" is 10, not YAML 1.1's 8). */
+static int64_t yaml_int(const char *s)
+{
+    if (s[0] == '0' && s[1] == 'x')
+        return strtoll(s + 2, NULL, 16);
+    if (s[0] == '0' && s[1] == 'o')
+        return strtoll(s + 2, NULL, 8);
+    return strtoll(s, NULL, 10);
+}
+
 static glc_int get_int(struct mb *m, struct sect s, const char *prefix, const char *key)
 {
     glc_int r = {.at = s.at};
     const struct glc_ypair *p = find_pair(s.map, key);
     if (p && p->val->kind == GLC_YSCALAR) {
-        r.v = strtoll(p->val->u.str, NULL, 0);
-        if (p->val->u.str[0] == '0' && p->val->u.str[1] == 'o')
-            r.v = strtoll(p->val->u.str + 2, NULL, 8);
+        r.v = yaml_int(p->val->u.str);
         r.at = glc_pair_span(p);
         r.set = true;
     } else {
@@ -204,7 +213,7 @@ static void build_deployment(struct mb *m, struct glc_k8s *k, struct sect top)
             struct glc_dist_entry *e = &k->deployment.dist[i];
             e->zone = d->u.pairs[i].key->u.str;
             e->key_at = d->u.pairs[i].key->at;
-            e->replicas.v = strtoll(d->u.pairs[i].val->u.str, NULL, 10);
+            e->replicas.v = yaml_int(d->u.pairs[i].val->u.str);
             e->replicas.at = glc_pair_span(&d->u.pairs[i]);
             e->replicas.set = true;
         }

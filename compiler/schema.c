@@ -142,35 +142,6 @@ static int parse_int(const char *s, int64_t *out)
     return 0;
 }
 
-/* A user string for a message: control characters escaped, long ones cut
- * (a 10 MB value must not make a 10 MB diagnostic). */
-static const char *shown(struct glc_arena *a, const char *s)
-{
-    size_t i = 0;
-    while (i <= 60 && s[i] && (unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
-        i++;
-    if (!s[i])
-        return s; /* short and printable: as is */
-    struct glc_buf b = {0};
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xc0) != 0x80 && ++chars > 60) {
-            glc_buf_puts(&b, "...");
-            break;
-        }
-        if (*p == '\n')
-            glc_buf_puts(&b, "\\n");
-        else if (*p == '\t')
-            glc_buf_puts(&b, "\\t");
-        else if (*p < 0x20 || *p == 0x7f)
-            glc_buf_printf(&b, "\\x%02x", *p);
-        else
-            glc_buf_putc(&b, (char)*p);
-    }
-    const char *r = glc_strdup(a, b.data ? b.data : "");
-    glc_buf_free(&b);
-    return r;
-}
 
 /* ---- the validator ---- */
 
@@ -399,19 +370,19 @@ static void validate_name(struct validator *v, const struct glc_ynode *key, json
         len += ((unsigned char)key->u.str[i] & 0xc0) != 0x80;
     if (scalar_type(key) != S_STRING) { /* `true:`, `null:` may fit the pattern but are not strings */
         d = error(v, "GLC008", key->at, path, "name '%s' is %s in YAML, not a string",
-                  shown(v->cx->arena, key->u.str), node_type_name(key));
-        glc_help(v->cx, d, "use another name, or quote it (\"%s\")", shown(v->cx->arena, key->u.str));
+                  glc_shown(v->cx->arena, key->u.str), node_type_name(key));
+        glc_help(v->cx, d, "use another name, or quote it (\"%s\")", glc_shown(v->cx->arena, key->u.str));
         return;
     }
     if (maxl && (json_int_t)len > json_integer_value(maxl)) {
         char buf[32];
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(maxl));
         d = error(v, "GLC008", key->at, path, "name longer than %s characters: '%s'", buf,
-                  shown(v->cx->arena, key->u.str));
+                  glc_shown(v->cx->arena, key->u.str));
     } else if (pat) {
         regex_t *re = get_regex(v, pat);
         if (re && regexec(re, key->u.str, 0, NULL, 0) != 0) {
-            d = error(v, "GLC008", key->at, path, "invalid name '%s'%s", shown(v->cx->arena, key->u.str), "");
+            d = error(v, "GLC008", key->at, path, "invalid name '%s'%s", glc_shown(v->cx->arena, key->u.str), "");
             glc_note(v->cx, d, "must match %s", pat);
         }
     }
@@ -437,7 +408,7 @@ static void validate_map(struct validator *v, const struct glc_ynode *n, json_t 
             sub = addl;
         }
         if (!sub) {
-            struct glc_diag *d = error(v, "GLC003", p->key->at, &s, "unknown key '%s'%s", shown(v->cx->arena, k), "");
+            struct glc_diag *d = error(v, "GLC003", p->key->at, &s, "unknown key '%s'%s", glc_shown(v->cx->arena, k), "");
             suggest_help(v, d, k, props, NULL);
             continue;
         }
@@ -487,7 +458,7 @@ static void validate_seq(struct validator *v, const struct glc_ynode *n, json_t 
             const struct glc_ynode *o = n->u.items[slot[k] - 1];
             if (!strcmp(o->u.str, it->u.str)) {
                 struct glc_diag *d = error(v, "GLC002", it->at, &s, "duplicate item '%s' in the list%s",
-                                           shown(v->cx->arena, it->u.str), "");
+                                           glc_shown(v->cx->arena, it->u.str), "");
                 glc_related(v->cx, d, o->at, "first listed here");
                 break;
             }
@@ -513,7 +484,7 @@ static bool check_format(struct validator *v, const struct glc_ynode *n, const c
         return true;
     if (rc == 0)
         return true;
-    struct glc_diag *d = error(v, "GLC007", n->at, path, "invalid %s '%s'", what, shown(v->cx->arena, n->u.str));
+    struct glc_diag *d = error(v, "GLC007", n->at, path, "invalid %s '%s'", what, glc_shown(v->cx->arena, n->u.str));
     if (why)
         glc_note(v->cx, d, "%s", why);
     glc_help(v->cx, d, "%s", !strcmp(format, "duration") ? "write a duration such as 10m, 90s or 1h30m"
@@ -547,7 +518,7 @@ static void validate_string(struct validator *v, const struct glc_ynode *n, json
         size_t i;
         json_t *e;
         json_array_foreach(en, i, e) if (json_is_string(e) && !strcmp(json_string_value(e), s)) return;
-        struct glc_diag *d = error(v, "GLC006", n->at, path, "'%s' is not an allowed value%s", shown(v->cx->arena, s), "");
+        struct glc_diag *d = error(v, "GLC006", n->at, path, "'%s' is not an allowed value%s", glc_shown(v->cx->arena, s), "");
         suggest_help(v, d, s, NULL, en);
         return;
     }
@@ -555,7 +526,7 @@ static void validate_string(struct validator *v, const struct glc_ynode *n, json
     if (pat) {
         regex_t *re = get_regex(v, pat);
         if (re && regexec(re, s, 0, NULL, 0) != 0) {
-            struct glc_diag *d = error(v, "GLC008", n->at, path, "invalid value '%s'%s", shown(v->cx->arena, s), "");
+            struct glc_diag *d = error(v, "GLC008", n->at, path, "invalid value '%s'%s", glc_shown(v->cx->arena, s), "");
             const char *desc = schema_str(schema, "description");
             glc_note(v->cx, d, "must match %s", pat);
             if (desc)
@@ -575,7 +546,7 @@ static void validate_int(struct validator *v, const struct glc_ynode *n, json_t 
     int rc = parse_int(n->u.str, &x);
     if (rc != 0) {
         struct glc_diag *d = error(v, "GLC005", n->at, path, "%s is outside the 64-bit integer range%s",
-                                   shown(v->cx->arena, n->u.str), "");
+                                   glc_shown(v->cx->arena, n->u.str), "");
         json_t *lo = json_object_get(schema, "minimum"), *hi = json_object_get(schema, "maximum");
         if (lo && hi)
             glc_help(v->cx, d, "use a value from %lld to %lld", (long long)json_integer_value(lo),
@@ -618,10 +589,10 @@ static void type_error(struct validator *v, const struct glc_ynode *n, const cha
     struct glc_loc at = n->kind == GLC_YSCALAR && n->count ? n->at : key_at;
     struct glc_diag *d = error(v, "GLC004", at, path, "expected %s, got %s", want, node_type_name(n));
     if (n->kind == GLC_YSCALAR && n->quoted && (is_int_text(n->u.str) || bool_word(n->u.str) >= 0))
-        glc_help(v->cx, d, "remove the quotes: \"%s\" is a string", shown(v->cx->arena, n->u.str));
+        glc_help(v->cx, d, "remove the quotes: \"%s\" is a string", glc_shown(v->cx->arena, n->u.str));
     else if (n->kind == GLC_YSCALAR && !n->quoted && !strcmp(want, "a string"))
         glc_help(v->cx, d, "quote the value (\"%s\") so every YAML reader keeps it a string",
-                 shown(v->cx->arena, n->u.str));
+                 glc_shown(v->cx->arena, n->u.str));
     else if (n->kind == GLC_YSCALAR && (!strcmp(n->u.str, "yes") || !strcmp(n->u.str, "no") ||
                                         !strcmp(n->u.str, "on") || !strcmp(n->u.str, "off")))
         glc_help(v->cx, d, "YAML 1.2 booleans are true and false");

@@ -32,24 +32,6 @@ for d in "$root"/tests/build-configs/k8s-*/; do configs+=("${d%/}"); done
   fail "at least 3 configs under tests/build-configs/k8s-*" "found: ${configs[*]}"
 
 # A program that prints the generated breaker table, for the semantic check.
-cat >"$tmp/print_table.c" <<'EOF'
-#include <stdio.h>
-#include "glc_breakers.h"
-int main(void)
-{
-    unsigned i;
-    for (i = 0; i < glc_breaker_count; i++) {
-        const struct glc_breaker_def *b = &glc_breaker_table[i];
-        printf("breaker %s %u %lu %u %u %d %d\n", b->name, b->failure_threshold, b->recovery_timeout_ms,
-               b->half_open_max_calls, b->success_threshold, b->check, b->readiness);
-    }
-    printf("count %u\n", glc_breaker_count);
-    printf("app %s %u %u %d %d %d %d %d\n", glc_app.name, glc_app.http_port, glc_app.metrics_port,
-           glc_app.track_state_changes, glc_app.alert_on_open, glc_app.alert_on_close, glc_app.alert_slack,
-           glc_app.alert_pagerduty);
-    return GLC_BREAKER_COUNT == glc_breaker_count ? 0 : 1;
-}
-EOF
 
 have_kubectl=1
 command -v kubectl >/dev/null || { have_kubectl=0; echo "SKIP: kubectl is not installed: kubectl kustomize not run"; }
@@ -89,7 +71,7 @@ for cfg in "${configs[@]}"; do
       -Wno-unknown-warning-option -Werror -c "$out/c/glc_breakers.c" -o "$tmp/$name-clang.o"
   fi
   table=$tmp/$name.table
-  if gcc -std=c99 -Wall -Wextra -Werror -pedantic -I"$out/c" "$tmp/print_table.c" "$out/c/glc_breakers.c" \
+  if gcc -std=c99 -Wall -Wextra -Werror -pedantic -I"$out/c" "$GLC_SOURCE_DIR/tests/conformance/print_table.c" "$out/c/glc_breakers.c" \
        -o "$tmp/$name-print" 2>"$tmp/cc.log" && "$tmp/$name-print" >"$table"; then
     pass "$name: a program linked with the table runs (GLC_BREAKER_COUNT == glc_breaker_count)"
   else

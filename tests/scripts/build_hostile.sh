@@ -121,24 +121,6 @@ rejected "breaker named count (GLC_BREAKER_COUNT)" GLC171 "$(breaker '"count"')"
 
 # --- 2. allowed but tricky ------------------------------------------------------------------
 # Print the generated table, to compare it with the config (semantic-k8s.mjs --table).
-cat >"$tmp/print_table.c" <<'EOF'
-#include <stdio.h>
-#include "glc_breakers.h"
-int main(void)
-{
-    unsigned i;
-    for (i = 0; i < glc_breaker_count; i++) {
-        const struct glc_breaker_def *b = &glc_breaker_table[i];
-        printf("breaker %s %u %lu %u %u %d %d\n", b->name, b->failure_threshold, b->recovery_timeout_ms,
-               b->half_open_max_calls, b->success_threshold, b->check, b->readiness);
-    }
-    printf("count %u\n", glc_breaker_count);
-    printf("app %s %u %u %d %d %d %d %d\n", glc_app.name, glc_app.http_port, glc_app.metrics_port,
-           glc_app.track_state_changes, glc_app.alert_on_open, glc_app.alert_on_close, glc_app.alert_slack,
-           glc_app.alert_pagerduty);
-    return 0;
-}
-EOF
 
 # accepted NAME EDITS_JSON [may-refuse] : glc builds and every output is valid and says what the
 # config says. With may-refuse, refusing the value (exit 1, nothing written) passes too: for
@@ -166,7 +148,7 @@ accepted() {
       problems+="gcc -std=$std: $l"$'\n'
     fi
   done
-  if gcc -std=c99 -I"$out/c" "$tmp/print_table.c" "$out/c/glc_breakers.c" -o "$d/print" 2>/dev/null && "$d/print" >"$d/table"; then
+  if gcc -std=c99 -I"$out/c" "$GLC_SOURCE_DIR/tests/conformance/print_table.c" "$out/c/glc_breakers.c" -o "$d/print" 2>/dev/null && "$d/print" >"$d/table"; then
     if ! l=$(node "$conf/semantic-k8s.mjs" "$d" "$out" --table "$d/table" 2>&1); then problems+="semantic: $(grep FAIL <<<"$l")"$'\n'; fi
   else
     problems+="the breaker table program does not build or run"$'\n'
