@@ -4,7 +4,7 @@
 #   scripts/setup.sh run    install missing Debian packages, configure, build, then
 #                           glc check + glc build on examples/agent-foundation (-> build/out)
 #   scripts/setup.sh test   the same set-up plus the npm conformance validators, then the
-#                           whole ctest suite, then the unit and script tests again under
+#                           whole ctest suite, then the whole suite again under
 #                           AddressSanitizer + UBSan in build-asan/ (GLC_SKIP_SANITIZE=1 skips it)
 #
 # Idempotent: packages are installed only when missing, npm ci runs only when
@@ -170,10 +170,10 @@ sanitizer_pass() {
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DGLC_SANITIZE=ON
   banner "Build (build-asan/, -j$JOBS)"
   cmake --build build-asan -j"$JOBS"
-  banner "ctest (build-asan/, -L 'unit|script')"
+  banner "ctest (build-asan/, every test under ASan + UBSan)"
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    ctest --test-dir build-asan --output-on-failure --no-tests=error -j"$JOBS" -L 'unit|script'
+    ctest --test-dir build-asan --output-on-failure --no-tests=error -j"$JOBS"
 }
 
 main() {
