@@ -109,6 +109,15 @@ static void problem(struct walk *w, size_t line, const char *fmt, ...)
     w->problems[w->nproblems++] = strdup(full);
 }
 
+static void walk_free(struct walk *w)
+{
+    for (size_t i = 0; i < w->nproblems; i++)
+        free(w->problems[i]);
+    free(w->problems);
+    w->problems = NULL;
+    w->nproblems = w->cap = 0;
+}
+
 /* Show a scalar with control characters escaped. */
 static const char *shown(const unsigned char *s, size_t n, char *buf, size_t cap)
 {
@@ -231,8 +240,9 @@ static void walk_dir(const char *dir, struct walk *w)
             if (S_ISDIR(st.st_mode)) {
                 walk_dir(path, w);
             } else if ((len > 5 && !strcmp(name + len - 5, ".yaml")) || (len > 4 && !strcmp(name + len - 4, ".yml"))) {
-                w->file = strdup(path);
+                w->file = path; /* problem() copies it into each message */
                 walk_file(path, w);
+                w->file = NULL;
             }
         }
         free(ents[i]);
@@ -275,8 +285,10 @@ static void build_and_walk(const char *cfg, const char *label)
     assert_true(g_files - before >= 8);
     for (size_t i = 0; i < w.nproblems; i++)
         print_error("  %s\n", w.problems[i]);
-    if (w.nproblems)
-        fail_msg("%zu YAML 1.1 problems in glc's output of %s", w.nproblems, label);
+    size_t n = w.nproblems;
+    walk_free(&w);
+    if (n)
+        fail_msg("%zu YAML 1.1 problems in glc's output of %s", n, label);
 }
 
 static const char *source_dir(void)
@@ -382,10 +394,15 @@ static void checker_rejects_yaml11_traps(void **state)
         fclose(f);
         struct walk w = {.file = "probe.yaml"};
         walk_file(path, &w);
-        if (is_bad && w.nproblems == 0)
+        size_t n = w.nproblems;
+        char first[900] = "";
+        if (n)
+            snprintf(first, sizeof first, "%s", w.problems[0]);
+        walk_free(&w);
+        if (is_bad && n == 0)
             fail_msg("the checker accepts %s", text);
-        if (!is_bad && w.nproblems != 0)
-            fail_msg("the checker rejects %s: %s", text, w.problems[0]);
+        if (!is_bad && n != 0)
+            fail_msg("the checker rejects %s: %s", text, first);
     }
 }
 
