@@ -24,7 +24,7 @@ static const char usage[] =
     "       glc diff [--base REV] [FILE|DIR]... [--format text|json|markdown|github]\n"
     "                [--fail-on breaking|risky]\n"
     "       glc diff OLD_DIR NEW_DIR [--format ...] [--fail-on ...]\n"
-    "       glc explain CODE\n"
+    "       glc explain CODE | --list\n"
     "       glc schema kubernetes|resilience [--markdown]   glc schema diff\n"
     "       glc --version | --help\n"
     "\n"
@@ -247,8 +247,22 @@ static int cmd_diff(int argc, char **argv)
     return rc;
 }
 
+/* `glc explain --list`: the rule index as markdown (docs/rules/README.md). */
+static int list_rules(void)
+{
+    size_t n;
+    const struct glc_rule *r = glc_rules(&n);
+    puts("| code | severity | name | what it finds |\n|---|---|---|---|");
+    for (size_t i = 0; i < n; i++)
+        printf("| [%s](%s.md) | %s | %s | %s |\n", r[i].code, r[i].code, glc_severity_name(r[i].severity),
+               r[i].name, r[i].title);
+    return 0;
+}
+
 static int cmd_explain(int argc, char **argv)
 {
+    if (argc == 1 && !strcmp(argv[0], "--list"))
+        return list_rules();
     if (argc != 1)
         return usage_error("explain takes one code, e.g. 'glc explain GLC121'%s", "");
     char code[16];

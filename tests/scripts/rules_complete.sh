@@ -27,4 +27,9 @@ for d in "$src"/tests/cases/GLC*; do
   c=$(basename "$d"); c=${c%%-*}
   grep -qx "$c" <<<"$codes" || fail "stray case $(basename "$d")" "no such code"
 done
+# the index docs/rules/README.md ends with exactly `glc explain --list`
+want=$("$glc" explain --list)
+have=$(sed -n '/^| code |/,$p' "$src/docs/rules/README.md")
+[ "$want" = "$have" ] && pass "docs/rules/README.md index is current" \
+  || fail "docs/rules/README.md index is current" "regenerate its table with: glc explain --list"
 finish
