@@ -319,6 +319,13 @@ static int render_one(struct glc_ctx *cx, struct tmplset *ts, const struct tmpl 
     return 0;
 }
 
+/* The Kubernetes manifests and the Terraform module describe kubernetes_config.yaml:
+ * without it (a build of resilience_config.yaml alone) they are not produced. */
+static bool needs_k8s(const char *name)
+{
+    return !strncmp(name, "kubernetes/", 11) || !strncmp(name, "terraform/", 10);
+}
+
 int glc_render_all(struct glc_ctx *cx, const char *templates_dir, struct glc_outset *out)
 {
     struct stat st;
@@ -332,7 +339,7 @@ int glc_render_all(struct glc_ctx *cx, const char *templates_dir, struct glc_out
     const char *inputs = json_string_value(json_object_get(json_object_get(view, "glc"), "inputs"));
     int rc = 0;
     for (size_t i = 0; i < ts.n && rc == 0; i++)
-        if (strncmp(ts.v[i].name, "partials/", 9))
+        if (strncmp(ts.v[i].name, "partials/", 9) && (cx->model.k8s || !needs_k8s(ts.v[i].name)))
             rc = render_one(cx, &ts, &ts.v[i], view, inputs, out);
     json_decref(view);
     free(ts.v);
@@ -467,8 +474,12 @@ static int check_only(struct glc_ctx *cx, const char *outdir, const struct glc_o
     manifest_text(o, &m);
     const char *mpath = glc_sprintf(cx->arena, "%s/%s", outdir, MANIFEST);
     if (!same_content(mpath, m.data, m.len)) {
-        fprintf(stderr, "%s %s\n", access(mpath, F_OK) ? "missing:" : "stale:  ", mpath);
-        st->stale++;
+        bool missing = access(mpath, F_OK) != 0;
+        fprintf(stderr, "%s %s\n", missing ? "missing:" : "stale:  ", mpath);
+        if (missing)
+            st->missing++;
+        else
+            st->stale++;
     }
     glc_buf_free(&m);
     return st->missing + st->stale + st->extra ? 1 : 0;

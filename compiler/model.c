@@ -120,8 +120,8 @@ static glc_intpct get_intpct(struct mb *m, struct sect s, const char *prefix, co
     glc_str t = get_str(m, s, prefix, key);
     glc_intpct r = {.at = t.at, .set = t.set};
     if (t.v) {
-        r.v = strtoll(t.v, NULL, 10);
         r.percent = strchr(t.v, '%') != NULL;
+        r.v = r.percent ? strtoll(t.v, NULL, 10) : yaml_int(t.v); /* 0x3 is 3, as the schema read it */
     } else {
         r.v = json_integer_value(def(m, prefix, key));
     }

@@ -99,12 +99,16 @@ static void check_liveness_vs_readiness(struct glc_ctx *cx, const struct glc_k8s
 {
     const struct glc_probe *l = &k->liveness, *r = &k->readiness;
     if (!strcmp(l->path.v, r->path.v)) {
-        struct glc_diag *d = glc_report(cx, "GLC153", l->path.at, "kubernetes.health_checks.liveness.path",
+        /* the probe to change: liveness, unless the shared path already is the liveness endpoint */
+        bool fix_readiness = !strcmp(l->path.v, "/health/live");
+        const struct glc_probe *fix = fix_readiness ? r : l, *other = fix_readiness ? l : r;
+        struct glc_diag *d = glc_report(cx, "GLC153", fix->path.at, key(cx, fix, "path"),
                                         "liveness and readiness probes use the same path '%s'", l->path.v);
         glc_note(cx, d, "when the endpoint fails, the pod is restarted instead of only taken out of "
                         "the load balancer, and a dependency outage becomes a restart loop");
-        glc_related(cx, d, r->path.at, "readiness path is %s%s", r->path.v, r->path.set ? "" : " (the default)");
-        glc_help(cx, d, "set liveness.path to /health/live");
+        glc_related(cx, d, other->path.at, "%s path is %s%s", other->kind, other->path.v,
+                    other->path.set ? "" : " (the default)");
+        glc_help(cx, d, "set %s.path to %s", fix->kind, endpoint(fix));
         return;
     }
     int64_t lw = window(l), rw = window(r);

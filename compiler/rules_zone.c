@@ -440,7 +440,11 @@ static void check_host_aa(struct glc_ctx *cx, const struct glc_k8s *k)
     }
     glc_note(cx, d, "requiredDuringSchedulingIgnoredDuringExecution on kubernetes.io/hostname admits a "
              "single pod per node, and the cluster autoscaler stops at max_nodes");
-    glc_help(cx, d, "use host: preferred, or raise cluster.max_nodes to %lld", (long long)want);
+    bool to_hpa = hpa && k->hpa.max_replicas.v > want; /* fewer nodes leave the HPA's pods Pending */
+    if (to_hpa)
+        want = k->hpa.max_replicas.v;
+    glc_help(cx, d, "use host: preferred, or raise cluster.max_nodes to %lld%s", (long long)want,
+             to_hpa ? " (the HPA maximum)" : "");
     glc_related(cx, d, k->ca.max_nodes.at, "max_nodes is set here");
 }
 

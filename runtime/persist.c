@@ -5,8 +5,9 @@
  * in circuit_breaker_events per event and an upsert of circuit_breaker_state. While PostgreSQL
  * is unreachable the events stay queued (the oldest dropped and counted when the queue is full)
  * and the writer retries with capped exponential backoff. Replays are idempotent (unique
- * instance_id, seq) and the state row only moves forward. At start, open breakers are resumed
- * from circuit_breaker_state for the time they had left.
+ * instance_id, seq) and the state row only moves forward. First of all the thread resumes open
+ * breakers from circuit_breaker_state for the time they had left; start-up waits for that only
+ * briefly (glc_persist_wait_restored()), so a database that does not answer cannot delay it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,9 @@ struct glc_persist {
     pthread_t thread;
     _Atomic uint64_t stop_deadline_ns;  /* 0 while running */
     _Atomic int up;                     /* the last database operation succeeded */
+    pthread_mutex_t restore_lock;       /* with restore_cond: guards restored */
+    pthread_cond_t restore_cond;        /* CLOCK_MONOTONIC */
+    int restored;
     /* writer thread only */
     PGconn *conn;
     unsigned seed;
@@ -275,36 +279,64 @@ static void sleep_until(uint64_t deadline_ns)
         ;
 }
 
-/* One batch: write it, or keep it and schedule a retry. Returns the backoff now in force. */
-static uint64_t write_once(struct glc_persist *p, uint64_t backoff_ms, uint64_t stop_ns, uint64_t *retry_at)
+/* After a database operation: record the outcome; returns the backoff now in force and sets
+ * when to try again (0: at once). */
+static uint64_t outcome(struct glc_persist *p, int ok, uint64_t backoff_ms, uint64_t *retry_at)
 {
-    struct glc_breaker_event batch[BATCH];
-    uint64_t now = glc_mono_ns(), deadline = now + OP_TIMEOUT_MS * NS_PER_MS;
-    size_t n = glc_evq_peek(&p->q, batch, BATCH);
-
-    if (n == 0)
-        return backoff_ms;
-    if (stop_ns)
-        deadline = min_u64(deadline, stop_ns);
-    if (write_batch(p, batch, n, deadline) == 0) {
-        glc_evq_ack(&p->q);
-        atomic_store(&p->up, 1);
+    atomic_store(&p->up, ok);
+    if (ok) {
         log_recovered(p, glc_mono_ns());
         *retry_at = 0;
         return 0;
     }
-    glc_evq_nack(&p->q);
-    atomic_store(&p->up, 0);
     log_failing(p, glc_mono_ns());
     backoff_ms = next_backoff_ms(p, backoff_ms);
     *retry_at = glc_mono_ns() + backoff_ms * NS_PER_MS;
     return backoff_ms;
 }
 
+/* One batch: write it, or keep it and schedule a retry. Returns the backoff now in force. */
+static uint64_t write_once(struct glc_persist *p, uint64_t backoff_ms, uint64_t stop_ns, uint64_t *retry_at)
+{
+    struct glc_breaker_event batch[BATCH];
+    uint64_t now = glc_mono_ns(), deadline = now + OP_TIMEOUT_MS * NS_PER_MS;
+    size_t n = glc_evq_peek(&p->q, batch, BATCH);
+    int ok;
+
+    if (n == 0)
+        return backoff_ms;
+    if (stop_ns)
+        deadline = min_u64(deadline, stop_ns);
+    ok = write_batch(p, batch, n, deadline) == 0;
+    if (ok)
+        glc_evq_ack(&p->q);
+    else
+        glc_evq_nack(&p->q);
+    return outcome(p, ok, backoff_ms, retry_at);
+}
+
+/* Idle and down: reconnect (with the same backoff), so glc_events_writer_up shows when the
+ * database is back even with nothing to write. */
+static uint64_t reconnect_idle(struct glc_persist *p, uint64_t backoff_ms, uint64_t *retry_at)
+{
+    if (atomic_load(&p->up))
+        return backoff_ms;
+    return outcome(p, connect_writer(p, glc_mono_ns() + CONNECT_TIMEOUT_MS * NS_PER_MS) == 0, backoff_ms,
+                   retry_at);
+}
+
+static void restore(struct glc_persist *p);
+
 static void *writer_main(void *arg)
 {
     struct glc_persist *p = arg;
     uint64_t backoff_ms = 0, retry_at = 0;
+
+    restore(p);
+    pthread_mutex_lock(&p->restore_lock);
+    p->restored = 1;
+    pthread_cond_broadcast(&p->restore_cond);
+    pthread_mutex_unlock(&p->restore_lock);
 
     for (;;) {
         uint64_t stop = atomic_load(&p->stop_deadline_ns), now = glc_mono_ns();
@@ -320,8 +352,10 @@ static void *writer_main(void *arg)
                 glc_evq_sleep(&p->q, retry_at);
             continue;
         }
-        if (!stop && !glc_evq_wait(&p->q, now + 1000 * NS_PER_MS))
+        if (!stop && !glc_evq_wait(&p->q, now + 1000 * NS_PER_MS)) {
+            backoff_ms = reconnect_idle(p, backoff_ms, &retry_at);
             continue;
+        }
         backoff_ms = write_once(p, backoff_ms, stop, &retry_at);
     }
     if (p->conn)
@@ -363,6 +397,17 @@ static int persistence_wanted(struct glc_rt *rt, const char **url)
     return 1;
 }
 
+static void init_sync(struct glc_persist *p)
+{
+    pthread_condattr_t ca;
+
+    pthread_mutex_init(&p->restore_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->restore_cond, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
 struct glc_persist *glc_persist_start(struct glc_rt *rt, int *err)
 {
     struct glc_persist *p;
@@ -376,6 +421,7 @@ struct glc_persist *glc_persist_start(struct glc_rt *rt, int *err)
     p = calloc(1, sizeof *p);
     if (!p || !(p->url = strdup(url)) || glc_evq_init(&p->q, max) != 0)
         goto fail;
+    init_sync(p);
     p->rt = rt;
     p->seed = (unsigned)glc_mono_ns() ^ (unsigned)strtoul(rt->instance_id + 24, NULL, 16);
     if (pthread_create(&p->thread, NULL, writer_main, p) != 0)
@@ -387,11 +433,28 @@ fail:
     *err = 1;
     glc_log(GLC_LOG_ERROR, "cannot start the database writer", NULL);
     if (p) {
-        glc_evq_destroy(&p->q);
-        free(p->url);
-        free(p);
+        glc_persist_free(p);
     }
     return NULL;
+}
+
+int glc_persist_wait_restored(struct glc_persist *p, unsigned timeout_ms)
+{
+    uint64_t deadline = glc_mono_ns() + (uint64_t)timeout_ms * NS_PER_MS;
+    struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ull), .tv_nsec = (long)(deadline % 1000000000ull) };
+    int done;
+
+    pthread_mutex_lock(&p->restore_lock);
+    while (!p->restored)
+        if (pthread_cond_timedwait(&p->restore_cond, &p->restore_lock, &ts) != 0)
+            break;
+    done = p->restored;
+    pthread_mutex_unlock(&p->restore_lock);
+    if (!done)
+        glc_log(GLC_LOG_WARN, "circuit_breaker_state not read yet: checks start; breakers that change "
+                              "state meanwhile keep their live state",
+                json_pack("{s:i}", "waited_ms", (int)timeout_ms));
+    return done;
 }
 
 int glc_persist_push(struct glc_persist *p, const struct glc_breaker_event *ev)
@@ -420,6 +483,10 @@ void glc_persist_free(struct glc_persist *p)
 {
     if (!p)
         return;
+    if (p->q.ring) {
+        pthread_cond_destroy(&p->restore_cond);
+        pthread_mutex_destroy(&p->restore_lock);
+    }
     glc_evq_destroy(&p->q);
     free(p->url);
     free(p);
@@ -462,30 +529,37 @@ static void resume_row(struct glc_persist *p, const char *name, const char *next
     if (glc_breaker_resume_open(p->rt->set, (unsigned)idx, remaining_ms) == 0)
         glc_log(GLC_LOG_WARN, "breaker resumed open from circuit_breaker_state",
                 json_pack("{s:s,s:I}", "breaker", name, "remaining_ms", (json_int_t)remaining_ms));
+    else
+        glc_log(GLC_LOG_INFO, "persisted open state not resumed: the breaker has changed state since start",
+                json_pack("{s:s}", "breaker", name));
 }
 
-void glc_persist_restore(struct glc_persist *p)
+/* On the writer's own connection, which it then keeps. */
+static void restore(struct glc_persist *p)
 {
     uint64_t deadline = glc_mono_ns() + CONNECT_TIMEOUT_MS * NS_PER_MS;
     PGresult *res = NULL;
-    char detail[1024];
-    PGconn *c = glc_pg_open(p->url, "glc-runtime-restore", CONNECT_TIMEOUT_MS, deadline, detail, sizeof detail);
-    int rc = c ? glc_pg_exec(c, deadline, SELECT_OPEN, 0, NULL, &res, detail, sizeof detail) : -1;
+    int rc = connect_writer(p, deadline);
 
+    if (rc == 0)
+        rc = glc_pg_exec(p->conn, deadline, SELECT_OPEN, 0, NULL, &res, p->detail, sizeof p->detail);
     if (rc == 0) {
+        atomic_store(&p->up, 1);
         for (int i = 0; i < PQntuples(res); i++)
             if (!PQgetisnull(res, i, 1))
                 resume_row(p, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
     } else {
-        char *clean = glc_redact(detail);
+        char *clean = glc_redact(p->detail);
 
         glc_log(GLC_LOG_WARN, "cannot read circuit_breaker_state: breakers start closed",
-                json_pack("{s:s,s:s*,s:s*}", "reason", glc_check_reason_name(glc_pg_classify(detail)),
+                json_pack("{s:s,s:s*,s:s*}", "reason", glc_check_reason_name(glc_pg_classify(p->detail)),
                           "sqlstate", res && *glc_pg_sqlstate(res) ? glc_pg_sqlstate(res) : NULL,
                           "detail", clean));
         free(clean);
+        if (p->conn && PQstatus(p->conn) != CONNECTION_OK) {
+            PQfinish(p->conn);
+            p->conn = NULL;
+        }
     }
     PQclear(res);
-    if (c)
-        PQfinish(c);
 }

@@ -308,8 +308,9 @@ void glc_event_message(char *buf, size_t cap, const struct glc_breaker_def *def,
 struct glc_persist *glc_persist_start(struct glc_rt *rt, int *err);
 /* Queue an event (never blocks on the database). Returns 1 if the oldest queued one was dropped. */
 int glc_persist_push(struct glc_persist *p, const struct glc_breaker_event *ev);
-/* Resume open breakers from circuit_breaker_state (before the checkers start). */
-void glc_persist_restore(struct glc_persist *p);
+/* The writer first resumes open breakers from circuit_breaker_state (see
+ * glc_breaker_resume_open()). Wait up to @timeout_ms for that; 1 if it is done. */
+int glc_persist_wait_restored(struct glc_persist *p, unsigned timeout_ms);
 /* Ask the writer to finish: it keeps writing (and retrying) until the queue is empty or
  * @deadline_ns; glc_persist_join() waits for it and reports what was not written. */
 void glc_persist_stop(struct glc_persist *p, uint64_t deadline_ns);

@@ -32,6 +32,7 @@
 #define PIPELINE_FLUSH_MS 2000u  /* after the checks stop: database writes and alerts */
 #define FD_RESERVE 256u          /* descriptors kept for drivers, curl, logs */
 #define MIN_ADMIN_TOKEN 16u
+#define RESTORE_WAIT_MS 500u     /* checks wait this long at most for the persisted state */
 
 static void usage(FILE *f, const char *prog, const struct glc_app_def *app)
 {
@@ -410,7 +411,7 @@ static int run_server(const struct glc_app_def *app, const struct glc_breaker_de
         return 1;
     }
     if (rt.persist)
-        glc_persist_restore(rt.persist);
+        glc_persist_wait_restored(rt.persist, RESTORE_WAIT_MS);
     if (glc_checkers_start(&rt) != 0) {
         destroy_rt(&rt);
         close(sfd);

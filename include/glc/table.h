@@ -53,11 +53,11 @@ struct glc_breaker_def {
  * @name: application name (a DNS label)
  * @http_port: default for ``--port``
  * @metrics_port: default for ``--metrics-port``
- * @track_state_changes: persist transitions (later issue)
- * @alert_on_open: alert when a breaker opens (later issue)
- * @alert_on_close: alert when a breaker closes (later issue)
- * @alert_slack: Slack channel enabled (later issue)
- * @alert_pagerduty: PagerDuty channel enabled (later issue)
+ * @track_state_changes: store transitions in PostgreSQL (with DATABASE_URL set)
+ * @alert_on_open: alert when a breaker opens
+ * @alert_on_close: alert when a breaker closes again (PagerDuty: resolve)
+ * @alert_slack: the Slack channel is listed (used when GLC_SLACK_WEBHOOK_URL is set)
+ * @alert_pagerduty: the PagerDuty channel is listed (used when GLC_PAGERDUTY_ROUTING_KEY is set)
  */
 struct glc_app_def {
     const char *name;                 /* app name (DNS label) */

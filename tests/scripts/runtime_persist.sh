@@ -23,6 +23,9 @@ instance=$(grep -a '"msg":"starting"' "$RT_LOG" | jq -r .instance)
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health/ready")" = 200 ]; }
 is_state() { [ "$(breaker_state "$1")" = "$2" ]; }
 poll_until 10 ready || fatal "ready with PostgreSQL and Redis up"
+[ "$(metric glc_events_writer_up)" = 1 ] && [ "$(metric glc_events_written_total)" = 0 ] &&
+  pass "the writer is connected before any event (glc_events_writer_up 1)" ||
+  fail "writer up at start" "up=$(metric glc_events_writer_up)"
 
 # --- 1. Redis outage and recovery -----------------------------------------------------------
 stop_redis
