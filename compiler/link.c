@@ -22,7 +22,7 @@
 extern char **environ;
 
 #ifndef GLC_RUNTIME_PKGS
-#define GLC_RUNTIME_PKGS "libmicrohttpd libpq hiredis rdkafka jansson"
+#define GLC_RUNTIME_PKGS "libmicrohttpd libpq hiredis rdkafka jansson libcurl"
 #endif
 #ifndef GLC_RUNTIME_LDFLAGS
 #define GLC_RUNTIME_LDFLAGS ""
