@@ -123,21 +123,42 @@ static int finish(struct glc_ctx *cx)
     return cx->opt.werror && cx->nwarnings ? 1 : 0;
 }
 
-static int cmd_check(int argc, char **argv)
+/* The start every analysing command shares: parse the options, then load,
+ * validate, model and check. Returns 0 with *cxp and *argsp set (the caller
+ * frees both), or the exit status of a usage or I/O problem. */
+static int start_run(int argc, char **argv, struct build_opts *bo, struct glc_ctx **cxp,
+                     const char ***argsp, int *nargs)
 {
     struct glc_options opt = {0};
     const char **args = calloc((size_t)argc + 1, sizeof *args);
-    int nargs = 0;
-    int rc = parse_common(argc, argv, &opt, NULL, args, &nargs);
+    *nargs = 0;
+    int rc = parse_common(argc, argv, &opt, bo, args, nargs);
     if (rc) {
         free(args);
         return rc;
     }
     opt.color = want_color(opt.format);
     struct glc_ctx *cx = glc_ctx_new(&opt);
-    rc = glc_front_end(cx, args, nargs);
-    if (rc == 0)
-        rc = finish(cx);
+    rc = glc_front_end(cx, args, *nargs);
+    if (rc) {
+        glc_ctx_free(cx);
+        free(args);
+        return rc;
+    }
+    *cxp = cx;
+    *argsp = args;
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    struct glc_ctx *cx;
+    const char **args;
+    int nargs;
+    int rc = start_run(argc, argv, NULL, &cx, &args, &nargs);
+    if (rc)
+        return rc;
+    rc = finish(cx);
     glc_ctx_free(cx);
     free(args);
     return rc;
@@ -178,28 +199,21 @@ static int build_outputs(struct glc_ctx *cx, const struct build_opts *bo, int na
 
 static int cmd_build(int argc, char **argv)
 {
-    struct glc_options opt = {0};
     struct build_opts bo = {.out = "generated"};
-    const char **args = calloc((size_t)argc + 1, sizeof *args);
-    int nargs = 0;
-    int rc = parse_common(argc, argv, &opt, &bo, args, &nargs);
-    if (rc) {
-        free(args);
+    struct glc_ctx *cx;
+    const char **args;
+    int nargs;
+    int rc = start_run(argc, argv, &bo, &cx, &args, &nargs);
+    if (rc)
         return rc;
-    }
-    opt.color = want_color(opt.format);
-    struct glc_ctx *cx = glc_ctx_new(&opt);
-    rc = glc_front_end(cx, args, nargs);
-    if (rc == 0) {
-        rc = finish(cx); /* diagnostics first; nothing is written when there are errors */
-        if (rc == 0 && bo.view) {
-            json_t *v = glc_view(cx);
-            json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            fputc('\n', stdout);
-            json_decref(v);
-        } else if (rc == 0) {
-            rc = build_outputs(cx, &bo, nargs, args);
-        }
+    rc = finish(cx); /* diagnostics first; nothing is written when there are errors */
+    if (rc == 0 && bo.view) {
+        json_t *v = glc_view(cx);
+        json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(v);
+    } else if (rc == 0) {
+        rc = build_outputs(cx, &bo, nargs, args);
     }
     glc_ctx_free(cx);
     free(args);

@@ -33,16 +33,8 @@ chmod 755 "$T"
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-poll_until() {
-  local tries=$(($1 * 10))
-  shift
-  while [ "$tries" -gt 0 ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-    tries=$((tries - 1))
-  done
-  return 1
-}
+# poll_until SECONDS CMD... : lib.sh's bounded poll, under the name these scripts use.
+poll_until() { _glc_wait_for "$@"; }
 
 _rt_listening() {
   kill -0 "$RT_PID" 2>/dev/null || return 2
