@@ -334,12 +334,58 @@ static void suggest_help(struct validator *v, struct glc_diag *d, const char *wo
     v->sugg = d->help;
 }
 
-static void check_required(struct validator *v, const struct glc_ynode *n, json_t *schema,
-                           const struct seg *path, struct glc_loc key_at)
+static void check_required_keys(struct validator *v, const struct glc_ynode *n, json_t *schema,
+                                json_t *required, const struct seg *path, struct glc_loc key_at);
+
+/* Does a scalar equal a JSON Schema `const` (a boolean, string or integer)? */
+static bool equals_const(const struct glc_ynode *n, json_t *c)
+{
+    if (!n || n->kind != GLC_YSCALAR)
+        return false;
+    if (json_is_boolean(c))
+        return !n->quoted && bool_word(n->u.str) == (json_is_true(c) ? 1 : 0);
+    if (json_is_string(c))
+        return !strcmp(n->u.str, json_string_value(c));
+    int64_t x;
+    return json_is_integer(c) && !n->quoted && parse_int(n->u.str, &x) == 0 && x == json_integer_value(c);
+}
+
+/* The subset of draft-07 `if` glc's schemas use: required keys that must be
+ * present and properties whose `const` must match, e.g. "enabled: false". */
+static bool if_holds(const struct glc_ynode *map, json_t *cond)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(schema, "required"), i, r) {
+    json_array_foreach(json_object_get(cond, "required"), i, r) if (!glc_ymap_get(map, json_string_value(r))) return false;
+    const char *key;
+    json_t *sub;
+    json_object_foreach(json_object_get(cond, "properties"), key, sub) {
+        json_t *c = json_object_get(sub, "const");
+        const struct glc_ynode *n = glc_ymap_get(map, key);
+        if (c && n && !equals_const(n, c))
+            return false;
+    }
+    return true;
+}
+
+static void check_required(struct validator *v, const struct glc_ynode *n, json_t *schema,
+                           const struct seg *path, struct glc_loc key_at)
+{
+    json_t *cond = json_object_get(schema, "if");
+    if (cond) { /* e.g. min/max are required unless the section says enabled: false */
+        json_t *branch = json_object_get(schema, if_holds(n, cond) ? "then" : "else");
+        if (branch)
+            check_required_keys(v, n, schema, json_object_get(branch, "required"), path, key_at);
+    }
+    check_required_keys(v, n, schema, json_object_get(schema, "required"), path, key_at);
+}
+
+static void check_required_keys(struct validator *v, const struct glc_ynode *n, json_t *schema,
+                                json_t *required, const struct seg *path, struct glc_loc key_at)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(required, i, r) {
         const char *name = json_string_value(r);
         if (glc_ymap_get(n, name))
             continue;

@@ -92,7 +92,7 @@ static void allowed(struct glc_buf *b, json_t *s)
     }
 }
 
-static void row(struct glc_buf *b, json_t *root, const char *path, json_t *s, bool required)
+static void row(struct glc_buf *b, json_t *root, const char *path, json_t *s, const char *required)
 {
     s = deref(root, s);
     glc_buf_printf(b, "| `%s` | %s | ", path, type_of(s));
@@ -100,7 +100,7 @@ static void row(struct glc_buf *b, json_t *root, const char *path, json_t *s, bo
     if (d)
         md_json(b, d);
     else
-        glc_buf_puts(b, required ? "**required**" : "—");
+        glc_buf_puts(b, required ? required : "—");
     glc_buf_puts(b, " | ");
     allowed(b, s);
     glc_buf_puts(b, " | ");
@@ -108,12 +108,22 @@ static void row(struct glc_buf *b, json_t *root, const char *path, json_t *s, bo
     glc_buf_puts(b, " |\n");
 }
 
-static bool is_required(json_t *parent, const char *key)
+static bool in_list(json_t *list, const char *key)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(parent, "required"), i, r) if (!strcmp(json_string_value(r), key)) return true;
+    json_array_foreach(list, i, r) if (!strcmp(json_string_value(r), key)) return true;
     return false;
+}
+
+/* "**required**", "**required** unless `enabled: false`" (an if/else), or NULL. */
+static const char *required_text(json_t *parent, const char *key)
+{
+    if (in_list(json_object_get(parent, "required"), key))
+        return "**required**";
+    if (in_list(json_object_get(json_object_get(parent, "else"), "required"), key))
+        return "**required** unless `enabled: false`";
+    return NULL;
 }
 
 static void walk(struct glc_buf *b, json_t *root, json_t *s, const char *prefix, struct glc_arena *a)
@@ -123,7 +133,7 @@ static void walk(struct glc_buf *b, json_t *root, json_t *s, const char *prefix,
     json_t *sub;
     json_object_foreach(json_object_get(s, "properties"), key, sub) {
         const char *path = *prefix ? glc_sprintf(a, "%s.%s", prefix, key) : key;
-        row(b, root, path, sub, is_required(s, key));
+        row(b, root, path, sub, required_text(s, key));
         walk(b, root, sub, path, a);
     }
     json_t *ap = json_object_get(s, "additionalProperties");
