@@ -70,6 +70,10 @@ static PGconn *pg_connect(const struct glc_checker *ck, uint64_t deadline_ns,
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     PGconn *c;
 
+    if (glc_pg_conninfo_check(ck->target, detail, cap) != 0) {
+        *reason = GLC_REASON_MISCONFIGURED;
+        return NULL;
+    }
     snprintf(options, sizeof options, "-c statement_timeout=%u", ck->timeout_ms);
     c = PQconnectStartParams(keys, vals, 1);
     if (!c) {

@@ -151,6 +151,9 @@ static struct timeval remaining_tv(uint64_t deadline_ns)
 {
     uint64_t now = glc_mono_ns(), left = deadline_ns > now ? deadline_ns - now : 1000;
 
+    if (left < 1000) /* a zero timeval means "no timeout" to the socket: never ask for that */
+        left = 1000;
+
     return (struct timeval){ .tv_sec = (time_t)(left / 1000000000ull),
                              .tv_usec = (suseconds_t)(left % 1000000000ull / 1000) };
 }

@@ -77,10 +77,11 @@ void glc_log(enum glc_log_level level, const char *msg, json_t *fields)
 
 /* --- redaction ------------------------------------------------------------------------------ */
 
+/* Generous on purpose: libpq takes everything up to the last '@' before a '/' as userinfo, so a
+ * password may hold ',', ';', '?', '#' or quotes; stopping there would print the rest of it. */
 static int ends_authority(char c)
 {
-    return c == '\0' || c == '/' || c == '?' || c == '#' || isspace((unsigned char)c) ||
-           c == '"' || c == '\'' || c == ',' || c == ';';
+    return c == '\0' || c == '/' || isspace((unsigned char)c);
 }
 
 /* At "://": copy the userinfo with its password (or the whole userinfo when it has no ':',

@@ -27,6 +27,23 @@ static void quiet_notice(void *arg, const char *message)
     (void)arg, (void)message;  /* NOTICEs such as "relation already exists, skipping" */
 }
 
+int glc_pg_conninfo_check(const char *url, char *detail, size_t cap)
+{
+    PQconninfoOption *opts;
+    char *err = NULL;
+
+    if (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0 && !strchr(url, '='))
+        return 0;  /* a bare database name: libpq does not parse it */
+    opts = PQconninfoParse(url, &err);
+    PQfreemem(err);  /* may quote the password: never shown */
+    if (opts) {
+        PQconninfoFree(opts);
+        return 0;
+    }
+    set_detail(detail, cap, "invalid connection string: libpq cannot parse it");
+    return -1;
+}
+
 PGconn *glc_pg_open(const char *url, const char *app_name, unsigned statement_timeout_ms,
                     uint64_t deadline_ns, char *detail, size_t cap)
 {
@@ -36,6 +53,8 @@ PGconn *glc_pg_open(const char *url, const char *app_name, unsigned statement_ti
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     PGconn *c;
 
+    if (glc_pg_conninfo_check(url, detail, cap) != 0)
+        return NULL;
     snprintf(options, sizeof options, "-c statement_timeout=%u -c TimeZone=UTC", statement_timeout_ms);
     c = PQconnectStartParams(keys, vals, 1);
     if (!c) {

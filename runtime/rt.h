@@ -264,6 +264,9 @@ void glc_evq_get_stats(struct glc_evq *q, struct glc_evq_stats *out);
 
 /* --- pg.c ----------------------------------------------------------------------------------- */
 
+/* 0 if libpq can parse @url (or it is a bare database name); else -1 with fixed text in
+ * @detail: libpq's own parse errors quote pieces of the string, a password included. */
+int glc_pg_conninfo_check(const char *url, char *detail, size_t cap);
 /* Connect to @url (a libpq URL or key=value string) before @deadline_ns; the session runs with
  * TimeZone=UTC and @statement_timeout_ms. NULL on failure, with libpq's text in @detail
  * (unredacted: for glc_redact() and a log line only). */

@@ -99,6 +99,16 @@ static void test_redact(void **state)
     redacts("passwordless", "passwordless");
     redacts("", "");
     redacts("127.0.0.1:9092,kafka-2:9092", "127.0.0.1:9092,kafka-2:9092");
+    /* Characters libpq accepts in a URI password (RFC 3986 sub-delims, '?', '#', quotes): the
+     * whole userinfo up to the last '@' of the authority is the secret. */
+    redacts("postgresql://app:pa,ss@db/app", "postgresql://app:***@db/app");
+    redacts("postgresql://app:pa;ss@db/app", "postgresql://app:***@db/app");
+    redacts("postgresql://app:pa?ss@db/app", "postgresql://app:***@db/app");
+    redacts("postgresql://app:pa#ss@db/app", "postgresql://app:***@db/app");
+    redacts("postgresql://app:it's\"ok@db/app", "postgresql://app:***@db/app");
+    redacts("redis://:pa,ss@cache/0", "redis://:***@cache/0");
+    redacts("postgres://db?sslmode=disable&password=x", "postgres://db?sslmode=disable&password=***");
+    redacts("\"x://h\",\"y://u:p@z\"", "\"x://h\",\"y://u:***@z\"");
 }
 
 /* --- deadlines against a silent peer -------------------------------------------------------- */
@@ -169,6 +179,35 @@ static void test_deadlines_silent_peer(void **state)
     close(fd);
 }
 
+/* libpq quotes pieces of a connection string it cannot parse (a password with a raw '%' is
+ * "invalid percent-encoded token: \"<password>\""): that text must never reach a log. */
+static void test_unparsable_url_not_echoed(void **state)
+{
+    static const char *const urls[] = {
+        "postgresql://app:50%zzS3CRET@127.0.0.1:1/db", "host=127.0.0.1 password S3CRET",
+    };
+    char detail[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        struct glc_rt rt = { .app = &app };
+        struct glc_checker ck = { .rt = &rt, .kind = GLC_CHECK_POSTGRES, .timeout_ms = 600 };
+        enum glc_check_reason reason;
+        PGconn *c;
+
+        ck.target = (char *)urls[i];
+        assert_int_equal(glc_check_run(&ck, ck.timeout_ms, &reason, detail, sizeof detail), -1);
+        glc_check_close(&ck);
+        if (strstr(detail, "S3CRET"))
+            fail_msg("check detail echoes the password: %s", detail);
+        assert_int_equal(reason, GLC_REASON_MISCONFIGURED);
+        c = glc_pg_open(urls[i], "test", 1000, glc_mono_ns() + 600000000ull, detail, sizeof detail);
+        assert_null(c);
+        if (strstr(detail, "S3CRET"))
+            fail_msg("glc_pg_open detail echoes the password: %s", detail);
+    }
+}
+
 static void test_refused(void **state)
 {
     char target[128];
@@ -194,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_redact),
         cmocka_unit_test(test_deadlines_silent_peer),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_unparsable_url_not_echoed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

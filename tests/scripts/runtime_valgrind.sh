@@ -7,6 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind not installed"; exit 77; }
 glc=${GLC_BIN:?}
 src=${GLC_SOURCE_DIR:?}
+# GLC_SANITIZE (1/0, from CMake) whatever the build directory is called; the name as a fallback.
+[ "${GLC_SANITIZE:-0}" = 1 ] && { echo "sanitizer build: valgrind does not run ASan binaries"; exit 77; }
 case "${GLC_BUILD_DIR:-}" in *asan*) echo "sanitizer build: valgrind does not run ASan binaries"; exit 77;; esac
 make_tmpdir tmp
 "$glc" build "$src/examples/agent-foundation" -o "$tmp/out" > "$tmp/build.log" 2>&1 || { fail "build" "$(cat "$tmp/build.log")"; finish; }
