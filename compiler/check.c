@@ -37,6 +37,31 @@ static void note_cross_file(struct glc_ctx *cx)
                m->k8s ? "resilience_config.yaml" : "kubernetes_config.yaml");
 }
 
+int64_t glc_effective_pods_per_node(const struct glc_k8s *k, const struct glc_capacity *cap)
+{
+    if (k->deployment.host_aa.v == GLC_AFF_REQUIRED)
+        return 1;
+    return cap->pods_per_node > 0 ? cap->pods_per_node : 1;
+}
+
+/* maxSurge in pods: a percentage of replicas rounds up (as the Deployment controller does). */
+static int64_t surge_pods(const struct glc_k8s *k)
+{
+    const glc_intpct *s = &k->deployment.max_surge;
+    int64_t r = k->deployment.replicas.v;
+    return s->percent ? (s->v * r + 99) / 100 : s->v;
+}
+
+int64_t glc_fixed_zone_nodes(const struct glc_k8s *k, const struct glc_capacity *cap, size_t i)
+{
+    int64_t n = (int64_t)k->cluster.nzones, surge = surge_pods(k);
+    int64_t share = surge / n + ((int64_t)i < surge % n ? 1 : 0);
+    int64_t pods = k->cluster.zones[i].pods + share;
+    int64_t ppn = glc_effective_pods_per_node(k, cap);
+    int64_t nodes = pods / ppn + (pods % ppn != 0);
+    return nodes < 1 ? 1 : nodes;
+}
+
 void glc_check(struct glc_ctx *cx)
 {
     struct glc_capacity cap = {0};

@@ -372,6 +372,16 @@ struct glc_capacity {
     const char *binding;                  /* "cpu" | "memory" | "max-pods" */
 };
 
+/* Nodes of zone i's node group when the cluster autoscaler is off (fixed
+ * size): its pods plus its share of the rollout surge, divided by the pods
+ * that fit a node (one per node with required host anti-affinity), at least 1.
+ * The view sizes the Terraform node groups with it, and GLC121 checks against
+ * it, so the rule and the output cannot disagree. */
+int64_t glc_fixed_zone_nodes(const struct glc_k8s *k, const struct glc_capacity *cap, size_t i);
+/* Pods per node as the scheduler will place them: 1 with required host
+ * anti-affinity, else cap->pods_per_node (at least 1). */
+int64_t glc_effective_pods_per_node(const struct glc_k8s *k, const struct glc_capacity *cap);
+
 /* Run every invariant rule over cx->model. Each rule family is a file:
  * rules_zone.c, rules_autoscale.c, rules_probe.c, rules_lb.c, rules_breaker.c. */
 void glc_check(struct glc_ctx *cx);

@@ -115,11 +115,37 @@ static void check_hpa_bounds(struct glc_ctx *cx, const struct glc_k8s *k)
 }
 
 /* GLC121: the HPA's maximum fits on the cluster autoscaler's maximum nodes. */
+/* GLC121 without the cluster autoscaler: the node groups are fixed at the
+ * size glc gives them (glc_fixed_zone_nodes), so that is the HPA's ceiling. */
+static void check_hpa_fixed_capacity(struct glc_ctx *cx, const struct glc_k8s *k,
+                                     const struct glc_capacity *cap)
+{
+    int64_t nodes = 0, ppn = glc_effective_pods_per_node(k, cap);
+    for (size_t i = 0; i < k->cluster.nzones; i++)
+        nodes += glc_fixed_zone_nodes(k, cap, i);
+    int64_t want = k->hpa.max_replicas.v, hold = nodes * ppn;
+    if (want <= hold)
+        return;
+    struct glc_diag *d = glc_report(cx, "GLC121", k->hpa.max_replicas.at, HPA "max_replicas",
+                                    "HPA can reach %" PRId64 " pods but the fixed node groups (%" PRId64
+                                    " %s nodes, no cluster autoscaler) hold at most %" PRId64,
+                                    want, nodes, cap->instance->name, hold);
+    glc_note(cx, d, "without autoscaling.cluster, glc sizes each zone's node group for its pods plus its "
+                    "share of the rollout surge; pods the HPA adds beyond that stay Pending");
+    glc_note(cx, d, "%s", pods_per_node_note(cx, k, cap));
+    glc_help(cx, d, "enable autoscaling.cluster with max_nodes of at least %" PRId64 ", or lower max_replicas to %" PRId64,
+             ceil_div(want, ppn), hold);
+}
+
 static void check_hpa_capacity(struct glc_ctx *cx, const struct glc_k8s *k,
                                const struct glc_capacity *cap)
 {
-    if (!cap->instance || !k->ca.enabled.v || cap->pods_per_node < 1)
+    if (!cap->instance || cap->pods_per_node < 1)
         return;
+    if (!k->ca.enabled.v) {
+        check_hpa_fixed_capacity(cx, k, cap);
+        return;
+    }
     int64_t want = k->hpa.max_replicas.v, nodes = k->ca.max_nodes.v;
     int64_t hold = nodes * cap->pods_per_node;
     if (want <= hold)

@@ -141,11 +141,8 @@ static json_t *view_zones(struct glc_ctx *cx, const struct glc_k8s *k, int64_t *
         if (k->ca.enabled.v) {
             nmin = split(k->ca.min_nodes.v, n, i);
             nmax = split(k->ca.max_nodes.v, n, i);
-        } else { /* no autoscaler: enough nodes for this zone's pods */
-            int64_t ppn = cap->pods_per_node > 0 ? cap->pods_per_node : 1;
-            if (k->deployment.host_aa.v == GLC_AFF_REQUIRED)
-                ppn = 1; /* required host anti-affinity: one pod per node */
-            nmin = nmax = r / ppn + (r % ppn != 0);
+        } else { /* no autoscaler: fixed groups for this zone's pods and its surge share */
+            nmin = nmax = glc_fixed_zone_nodes(k, cap, i);
         }
         if (nmax < 1)
             nmax = 1;

@@ -131,17 +131,18 @@ else
   fail "two-zones-internal: cross-zone off carries a justified Checkov skip (CKV_AWS_152)"
 fi
 
-# Four zones 3/3/2/2, no cluster autoscaler: each zone sized to its pods (2 pods a node),
-# and names long enough that glc must shorten them.
+# Four zones 3/3/2/2, no cluster autoscaler: each zone sized to its pods plus its share of
+# the 3 surge pods (1/1/1/0), 2 pods a node: 4/4/3/2 pods -> 2/2/2/1 nodes; and names long
+# enough that glc must shorten them.
 build_and_check four-zones-no-ca "$root/tests/build-configs/four-zones-no-ca" '{
   "cluster_name": "platform-prod-us-west-2-primary", "region": "us-west-2", "instance_type": "c6i.2xlarge",
   "zones": {
     "us-west-2a": {"min": 2, "max": 2, "desired": 2},
     "us-west-2b": {"min": 2, "max": 2, "desired": 2},
-    "us-west-2c": {"min": 1, "max": 1, "desired": 1},
+    "us-west-2c": {"min": 2, "max": 2, "desired": 2},
     "us-west-2d": {"min": 1, "max": 1, "desired": 1}
   },
-  "min_nodes": 6, "max_nodes": 6, "ca_enabled": false,
+  "min_nodes": 7, "max_nodes": 7, "ca_enabled": false,
   "http_port": 9000, "readiness_path": "/health/ready", "deregistration_delay": 120,
   "stickiness": true, "cross_zone": true, "internal": false,
   "health_check": {"interval": 10, "healthy_threshold": 2, "unhealthy_threshold": 2}

@@ -129,9 +129,10 @@ static void no_autoscaler_host_required(void **state)
     assert_int_equal(json_array_size(zones), 3);
     for (size_t i = 0; i < 3; i++) {
         json_t *z = json_array_get(zones, i);
+        /* one node per pod: its 3 pods plus 1 of the 3 surge pods (max_surge 3) */
         assert_int_equal(json_integer_value(json_object_get(z, "replicas")), 3);
-        assert_int_equal(json_integer_value(json_object_get(z, "min_nodes")), 3);
-        assert_int_equal(json_integer_value(json_object_get(z, "max_nodes")), 3);
+        assert_int_equal(json_integer_value(json_object_get(z, "min_nodes")), 4);
+        assert_int_equal(json_integer_value(json_object_get(z, "max_nodes")), 4);
     }
     json_decref(v);
     glc_ctx_free(cx);
