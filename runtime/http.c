@@ -24,7 +24,6 @@
 #define CONNECTION_MEMORY (16u * 1024u)  /* per connection: request line + headers must fit */
 #define MAX_BODY 1024u                    /* larger request bodies: 413 */
 #define LISTEN_BACKLOG 1024u
-#define MAX_POOL_THREADS 8L
 #define LOG_BURST 5u                      /* server log lines per second, the rest counted */
 
 static const char LIVE_BODY[] = "{\"status\":\"pass\"}\n";
@@ -446,12 +445,6 @@ static int make_addr(const char *bind, unsigned port, struct sockaddr_storage *s
     return -1;
 }
 
-static unsigned pool_size(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return (unsigned)(n < 1 ? 1 : n > MAX_POOL_THREADS ? MAX_POOL_THREADS : n);
-}
 
 static struct MHD_Daemon *start_daemon(struct glc_http *h, unsigned port, unsigned threads,
                                        MHD_AccessHandlerCallback handler, const char *what)
@@ -556,7 +549,7 @@ struct glc_http *glc_http_start(struct glc_rt *rt)
         free_http(h);
         return NULL;
     }
-    h->probes = start_daemon(h, rt->opts.port, pool_size(), on_probe, "probes");
+    h->probes = start_daemon(h, rt->opts.port, rt->opts.http_threads, on_probe, "probes");
     if (h->probes)
         h->metrics = start_daemon(h, rt->opts.metrics_port, 1, on_metrics, "metrics");
     if (!h->metrics) {

@@ -400,6 +400,7 @@ struct glc_rt_opts {
     unsigned max_connections;         /* per port */
     unsigned max_connections_per_ip;  /* per port and client address */
     unsigned connection_timeout_s;    /* idle time before a connection is closed */
+    unsigned http_threads;            /* polling threads of the probe port (default 1) */
 };
 
 struct glc_rt {

@@ -39,7 +39,8 @@ static void usage(FILE *f, const char *prog, const struct glc_app_def *app)
     fprintf(f,
             "usage: %s [--port N] [--metrics-port N] [--bind ADDR] [--drain-seconds N]\n"
             "       %*s [--check-interval-ms N] [--max-connections N]\n"
-            "       %*s [--max-connections-per-ip N] [--connection-timeout S] [--help]\n"
+            "       %*s [--max-connections-per-ip N] [--connection-timeout S] [--http-threads N]\n"
+            "       %*s [--help]\n"
             "       %s migrate [--print]\n"
             "\n"
             "  --port N                    probes and /breakers (default %u)\n"
@@ -51,12 +52,15 @@ static void usage(FILE *f, const char *prog, const struct glc_app_def *app)
             "  --max-connections N         open connections per port (default 4096)\n"
             "  --max-connections-per-ip N  per port and client address, 0: no limit (default 64)\n"
             "  --connection-timeout S      close connections idle for S seconds (default 10)\n"
+            "  --http-threads N            polling threads of the probe port (default 1: the\n"
+            "                              handlers never block, and one thread keeps the tail short)\n"
             "  migrate                     apply the breaker tables' migrations to DATABASE_URL\n"
             "\n"
             "environment: DATABASE_URL REDIS_URL KAFKA_BROKERS (unset: that check is disabled),\n"
             "  POD_NAME, GLC_ADMIN_TOKEN, GLC_SLACK_WEBHOOK_URL, GLC_PAGERDUTY_ROUTING_KEY,\n"
             "  GLC_PAGERDUTY_URL, GLC_EVENT_QUEUE_MAX, GLC_ALERT_BACKOFF_MS, GLC_ALERT_MAX_ATTEMPTS\n",
-            prog, (int)strlen(prog), "", (int)strlen(prog), "", prog, app->http_port, app->metrics_port);
+            prog, (int)strlen(prog), "", (int)strlen(prog), "", (int)strlen(prog), "", prog, app->http_port,
+            app->metrics_port);
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
@@ -130,12 +134,14 @@ static int parse_args(int argc, char **argv, const struct glc_app_def *app, stru
         { "--max-connections-per-ip", 0, 100000, &o->max_connections_per_ip },
         { "--max-connections", 1, 100000, &o->max_connections },
         { "--connection-timeout", 1, 3600, &o->connection_timeout_s },
+        { "--http-threads", 1, 64, &o->http_threads },
     };
 
     *o = (struct glc_rt_opts){ .bind = "0.0.0.0", .port = app->http_port,
                                .metrics_port = app->metrics_port, .drain_seconds = 5,
                                .check_interval_ms = 1000, .max_connections = 4096,
-                               .max_connections_per_ip = 64, .connection_timeout_s = 10 };
+                               .max_connections_per_ip = 64, .connection_timeout_s = 10,
+                               .http_threads = 1 };
     for (int i = 1; i < argc;) {
         int used = 0;
 

@@ -30,7 +30,7 @@ PACKAGES=(
   libpq-dev postgresql postgresql-contrib
   libhiredis-dev redis-server
   libmicrohttpd-dev librdkafka-dev libcurl4-openssl-dev libyaml-dev
-  prometheus valgrind curl wrk nginx-light hyperfine
+  prometheus valgrind curl jq python3 wrk nginx-light hyperfine
 )
 
 STEP=""

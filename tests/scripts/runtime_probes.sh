@@ -14,9 +14,16 @@ BIN=$RT_BIN_DIR/glc_runtime_fixture
 "$BIN" --bind localhost >/dev/null 2>&1; [ $? = 2 ] || fail "a non-numeric --bind must exit 2"
 "$BIN" --check-interval-ms 5 >/dev/null 2>&1; [ $? = 2 ] || fail "--check-interval-ms 5 must exit 2"
 "$BIN" --drain-seconds >/dev/null 2>&1; [ $? = 2 ] || fail "a flag without its value must exit 2"
+"$BIN" --http-threads 0 >/dev/null 2>&1; [ $? = 2 ] || fail "--http-threads 0 must exit 2"
 ok "command line"
 
 unset DATABASE_URL REDIS_URL KAFKA_BROKERS
+# a pool of polling threads serves the same answers as the default single thread
+start_runtime glc_runtime_fixture --drain-seconds 0 --check-interval-ms 100 --http-threads 3
+grep -q '"msg":"listening","server":"probes"' "$TMP/runtime.log" || fail "no listening line"
+for _ in $(seq 20); do [ "$(code_of "$BASE/health/live")" = 200 ] || fail "--http-threads 3: live not 200"; done
+kill -TERM "$RT_PID"; wait "$RT_PID" 2>/dev/null
+ok "--http-threads 3 serves the probes"
 start_runtime glc_runtime_fixture --drain-seconds "$DRAIN_S" --check-interval-ms 100
 wait_code "$BASE/health/startup" 200 2000
 for p in /health/live /health/ready /health/startup /breakers; do
