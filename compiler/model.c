@@ -62,46 +62,42 @@ static int64_t yaml_int(const char *s)
     return strtoll(s, NULL, 10);
 }
 
+/* The scalar written for `key` in section s, or NULL when it is absent. A
+ * present value locates r_at at its pair; an absent one keeps the section's
+ * location, so a defaulted value still points at a line to change. */
+static const char *present(struct sect s, const char *key, struct glc_loc *r_at, bool *set)
+{
+    const struct glc_ypair *p = find_pair(s.map, key);
+    *r_at = s.at;
+    *set = p && p->val->kind == GLC_YSCALAR;
+    if (!*set)
+        return NULL;
+    *r_at = glc_pair_span(p);
+    return p->val->u.str;
+}
+
 static glc_int get_int(struct mb *m, struct sect s, const char *prefix, const char *key)
 {
-    glc_int r = {.at = s.at};
-    const struct glc_ypair *p = find_pair(s.map, key);
-    if (p && p->val->kind == GLC_YSCALAR) {
-        r.v = yaml_int(p->val->u.str);
-        r.at = glc_pair_span(p);
-        r.set = true;
-    } else {
-        r.v = json_integer_value(def(m, prefix, key));
-    }
+    glc_int r;
+    const char *v = present(s, key, &r.at, &r.set);
+    r.v = v ? yaml_int(v) : json_integer_value(def(m, prefix, key));
     return r;
 }
 
 static glc_bool get_bool(struct mb *m, struct sect s, const char *prefix, const char *key)
 {
-    glc_bool r = {.at = s.at};
-    const struct glc_ypair *p = find_pair(s.map, key);
-    if (p && p->val->kind == GLC_YSCALAR) {
-        char c = p->val->u.str[0];
-        r.v = c == 't' || c == 'T';
-        r.at = glc_pair_span(p);
-        r.set = true;
-    } else {
-        r.v = json_is_true(def(m, prefix, key));
-    }
+    glc_bool r;
+    const char *v = present(s, key, &r.at, &r.set);
+    r.v = v ? (v[0] == 't' || v[0] == 'T') : json_is_true(def(m, prefix, key));
     return r;
 }
 
 static glc_str get_str(struct mb *m, struct sect s, const char *prefix, const char *key)
 {
-    glc_str r = {.at = s.at};
-    const struct glc_ypair *p = find_pair(s.map, key);
-    if (p && p->val->kind == GLC_YSCALAR) {
-        r.v = p->val->u.str;
-        r.at = glc_pair_span(p);
-        r.set = true;
-    } else {
+    glc_str r;
+    r.v = present(s, key, &r.at, &r.set);
+    if (!r.v)
         r.v = json_string_value(def(m, prefix, key));
-    }
     return r;
 }
 
